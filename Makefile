@@ -1,0 +1,32 @@
+# Two commands for a fresh machine: `make run` (API on the embedded default) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+
+.PHONY: install run test lint bench clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+## Run the API with no configuration: SQLite under instance/, debug mode, http://127.0.0.1:$(PORT)/docs
+run: install
+	FLASK_DEBUG=1 $(BIN)/flask --app wsgi db upgrade
+	FLASK_DEBUG=1 $(BIN)/flask --app wsgi run --port $(PORT)
+
+## Lint and run the whole test suite (needs PostgreSQL and Redis on their standard local ports)
+test: install
+	$(BIN)/ruff check .
+	TZ=UTC $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check . || true
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,63 @@
+"""Kalendar: goals, habits and team tasks behind one Flask API."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from app.config import Config
+from app.errors import register_error_handlers
+from app.extensions import api, cors, db, jwt, limiter, migrate, redis_store, sock
+
+log = logging.getLogger(__name__)
+
+
+def blueprints() -> tuple:
+    """The table of contents of the API."""
+    from app.auth.routes import blp as auth
+    from app.common.health import blp as health
+
+    return (health, auth)
+
+
+def create_app(config_class: type[Config] = Config) -> Flask:
+    from app import models  # noqa: F401  (every mapper registered before first use)
+
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_class)
+    config_class.check(app.config)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    redis_store.init_app(app)
+    jwt.init_app(app)
+    limiter.init_app(app)
+    cors.init_app(app, origins=app.config["CORS_ORIGINS"], supports_credentials=False,
+                  expose_headers=["X-Pagination", "Retry-After", "ETag", "Content-Disposition"])
+    api.init_app(app)
+    sock.init_app(app)
+
+    from app.auth.tokens import init_jwt
+
+    init_jwt(app, jwt)
+    for blp in blueprints():
+        api.register_blueprint(blp)
+    register_error_handlers(app)
+    _install_security_headers(app)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _install_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response

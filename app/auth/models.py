@@ -1,0 +1,63 @@
+"""Users and their login sessions (one session = one access/refresh token family)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, Uuid, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common.models import UTCDateTime
+from app.common.timeutil import utcnow
+from app.extensions import db
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(150), nullable=False)
+    email: Mapped[str] = mapped_column(String(254), default="", nullable=False)
+    first_name: Mapped[str] = mapped_column(String(150), default="", nullable=False)
+    last_name: Mapped[str] = mapped_column(String(150), default="", nullable=False)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    is_superuser: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    date_joined: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    last_login: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    telegram_link = relationship("TelegramLink", uselist=False, back_populates="user", lazy="select")
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.username!r}>"
+
+    @property
+    def telegram(self) -> dict:
+        link = self.telegram_link
+        return {"linked": link is not None, "username": link.username if link else None}
+
+
+# Usernames are unique whatever their case ("Alice" and "alice" are one account).
+Index("uq_users_username_lower", func.lower(User.username), unique=True)
+
+
+class AuthSession(db.Model):
+    """A login: its tokens carry `sid`; revoking the row kills the access and refresh tokens together.
+
+    Kept in PostgreSQL, not Redis, so a revoked token stays revoked when Redis restarts or is down.
+    Only the newest refresh token of a session is valid (rotation).
+    """
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False)
+    refresh_jti: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    user_agent: Mapped[str] = mapped_column(String(255), default="", nullable=False)
+
+    user: Mapped[User] = relationship(lazy="raise")

@@ -1,0 +1,121 @@
+"""Auth endpoints: parse, call a service, commit once, serialize."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_jwt_extended import current_user, decode_token, get_jwt, jwt_required
+from flask_jwt_extended.exceptions import JWTExtendedException
+from flask_smorest import Blueprint
+from jwt import PyJWTError
+
+from app.auth import schemas, services
+from app.auth.tokens import current_session_id
+from app.common.ratelimit import client_ip, json_field_key, on_auth_failure
+from app.extensions import db, limiter
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts, tokens and the profile")
+
+
+def _limit(name: str):
+    return lambda: current_app.config[name]
+
+
+@blp.route("/signup")
+class SignupView(MethodView):
+    decorators = [limiter.limit(_limit("RATELIMIT_SIGNUP"), key_func=client_ip)]
+
+    @blp.doc(security=[])
+    @blp.arguments(schemas.SignupSchema)
+    @blp.response(201, schemas.UserSchema)
+    @blp.alt_response(409, description="The username is taken")
+    def post(self, data):
+        """Create an account"""
+        user = services.signup(data)
+        db.session.commit()
+        return user
+
+
+@blp.route("/login")
+class LoginView(MethodView):
+    # Failed attempts count against both the client and the username: one spraying names and
+    # many clients guessing one account are both stopped.
+    decorators = [
+        limiter.limit(_limit("RATELIMIT_LOGIN"), key_func=client_ip, deduct_when=on_auth_failure,
+                      scope="login-ip"),
+        limiter.limit(_limit("RATELIMIT_LOGIN"), key_func=json_field_key("username"),
+                      deduct_when=on_auth_failure, scope="login-user"),
+    ]
+
+    @blp.doc(security=[])
+    @blp.arguments(schemas.LoginSchema)
+    @blp.response(200, schemas.LoginResultSchema)
+    @blp.alt_response(401, description="Invalid username or password")
+    def post(self, data):
+        """Log in with username and password"""
+        user, tokens = services.login(data["username"], data["password"], request.user_agent.string)
+        db.session.commit()
+        return {**tokens, "user": user}
+
+
+@blp.route("/refresh")
+class RefreshView(MethodView):
+    @blp.doc(security=[{"bearerAuth": []}], description="Send the refresh token as the Bearer token.")
+    @jwt_required(refresh=True)
+    @blp.response(200, schemas.TokenPairSchema)
+    def post(self):
+        """Trade a refresh token for a new pair (the used refresh token is revoked)"""
+        claims = get_jwt()
+        tokens = services.rotate_refresh(current_user, uuid.UUID(claims["sid"]), claims["jti"])
+        db.session.commit()
+        return tokens
+
+
+@blp.route("/logout")
+class LogoutView(MethodView):
+    @jwt_required()
+    @blp.arguments(schemas.LogoutSchema, required=False)
+    @blp.response(204)
+    def post(self, data):
+        """Revoke the access token and its refresh token"""
+        other = None
+        if data and data.get("refresh_token"):
+            try:
+                claims = decode_token(data["refresh_token"], allow_expired=True)
+                if claims.get("sub") == str(current_user.id):
+                    other = uuid.UUID(str(claims.get("sid")))
+            except (JWTExtendedException, PyJWTError, ValueError):
+                other = None  # a garbage refresh token cannot be revoked, and cannot be used either
+        services.logout(current_user, current_session_id(), other)
+        db.session.commit()
+
+
+@blp.route("/me")
+class MeView(MethodView):
+    @jwt_required()
+    @blp.response(200, schemas.UserSchema)
+    def get(self):
+        """My profile"""
+        return current_user
+
+    @jwt_required()
+    @blp.arguments(schemas.ProfileUpdateSchema)
+    @blp.response(200, schemas.UserSchema)
+    def patch(self, data):
+        """Update my profile"""
+        user = services.update_profile(current_user, data)
+        db.session.commit()
+        return user
+
+
+@blp.route("/me/password")
+class PasswordView(MethodView):
+    @jwt_required()
+    @blp.arguments(schemas.PasswordChangeSchema)
+    @blp.response(204)
+    def put(self, data):
+        """Change my password; every other session is logged out"""
+        services.change_password(current_user, current_session_id(), data["old_password"], data["new_password"])
+        db.session.commit()

@@ -1,0 +1,157 @@
+"""Account rules: signup, login, sessions, profile, password change."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from app.auth.models import AuthSession, User
+from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
+from app.auth.signals import user_created
+from app.auth.tokens import issue_tokens
+from app.common.timeutil import utcnow
+from app.errors import Conflict, Unauthorized, ValidationFailed
+from app.extensions import db
+
+LOGIN_FAILED = "Invalid username or password."
+
+
+def get_user_by_username(username: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+
+
+def check_password_strength(password: str, user_fields: dict[str, Any], field: str = "password") -> None:
+    problems = password_problems(
+        password,
+        username=user_fields.get("username") or "",
+        email=user_fields.get("email") or "",
+        first_name=user_fields.get("first_name") or "",
+        last_name=user_fields.get("last_name") or "",
+    )
+    if problems:
+        raise ValidationFailed({field: problems})
+
+
+def create_user(*, username: str, password: str | None = None, email: str = "", first_name: str = "",
+                last_name: str = "", timezone: str | None = None, is_superuser: bool = False) -> User:
+    """Create an account (password or social). Usernames are unique whatever their case."""
+    if get_user_by_username(username) is not None:
+        raise Conflict("This username is taken.", {"json": {"username": ["This username is taken."]}})
+    user = User(
+        username=username, email=email or "", first_name=first_name or "", last_name=last_name or "",
+        timezone=timezone or current_app.config["DEFAULT_TIMEZONE"], is_superuser=is_superuser,
+        password_hash=hash_password(password) if password else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    user_created.send(current_app._get_current_object(), user=user)
+    return user
+
+
+def signup(data: dict[str, Any]) -> User:
+    check_password_strength(data["password"], data)
+    return create_user(
+        username=data["username"], password=data["password"], email=data.get("email", ""),
+        first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
+    )
+
+
+def authenticate(username: str, password: str) -> User:
+    """The user for these credentials; one vague error whether the name or the password was wrong."""
+    user = get_user_by_username(username)
+    # Always run one hash check, so a missing user takes as long as a wrong password.
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not password_ok or not user.is_active:
+        raise Unauthorized(LOGIN_FAILED)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def start_session(user: User, user_agent: str = "") -> dict[str, str]:
+    session = AuthSession(id=uuid.uuid4(), user_id=user.id, refresh_jti="", user_agent=(user_agent or "")[:255])
+    tokens = issue_tokens(user, session)
+    db.session.add(session)
+    user.last_login = utcnow()
+    db.session.flush()
+    return tokens
+
+
+def login(username: str, password: str, user_agent: str = "") -> tuple[User, dict[str, str]]:
+    user = authenticate(username, password)
+    return user, start_session(user, user_agent)
+
+
+def rotate_refresh(user: User, session_id: uuid.UUID, used_jti: str) -> dict[str, str]:
+    """Swap the refresh token; a race between two refreshes with the same token lets only one win."""
+    session = db.session.get(AuthSession, session_id)
+    if session is None:
+        raise Unauthorized("The token has been revoked.")
+    tokens = issue_tokens(user, session)
+    won = db.session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.refresh_jti == used_jti, AuthSession.revoked_at.is_(None))
+        .values(refresh_jti=session.refresh_jti, refreshed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not won:
+        raise Unauthorized("The token has been revoked.")
+    return tokens
+
+
+def revoke_session(session_id: uuid.UUID, user_id: int | None = None) -> None:
+    stmt = update(AuthSession).where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+    if user_id is not None:
+        stmt = stmt.where(AuthSession.user_id == user_id)
+    db.session.execute(stmt.values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+
+
+def revoke_all_sessions(user: User, *, keep: uuid.UUID | None = None) -> None:
+    stmt = update(AuthSession).where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+    if keep is not None:
+        stmt = stmt.where(AuthSession.id != keep)
+    db.session.execute(stmt.values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+
+
+def logout(user: User, session_id: uuid.UUID, refresh_session_id: uuid.UUID | None = None) -> None:
+    """Both tokens of the session die together; a refresh token of another of my sessions may go too."""
+    revoke_session(session_id, user.id)
+    if refresh_session_id is not None and refresh_session_id != session_id:
+        revoke_session(refresh_session_id, user.id)
+
+
+def update_profile(user: User, data: dict[str, Any]) -> User:
+    for key, value in data.items():
+        setattr(user, key, value)
+    db.session.flush()
+    return user
+
+
+def change_password(user: User, current_session: uuid.UUID | None, old_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, old_password):
+        raise ValidationFailed({"old_password": ["The current password is wrong."]})
+    check_password_strength(new_password, {
+        "username": user.username, "email": user.email,
+        "first_name": user.first_name, "last_name": user.last_name,
+    }, field="new_password")
+    user.password_hash = hash_password(new_password)
+    revoke_all_sessions(user, keep=current_session)
+    db.session.flush()
+
+
+def set_password(user: User, new_password: str) -> None:
+    """Operator path (CLI, admin): same strength rules, every session ends."""
+    check_password_strength(new_password, {"username": user.username, "email": user.email}, field="password")
+    user.password_hash = hash_password(new_password)
+    revoke_all_sessions(user)
+    db.session.flush()
+
+
+def set_active(user: User, active: bool) -> None:
+    user.is_active = active
+    if not active:
+        revoke_all_sessions(user)
+    db.session.flush()

@@ -1,0 +1,8 @@
+"""Signals other domains subscribe to, so that auth does not import them."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: Sent with the new `user` inside the signup transaction (goals creates the personal board).
+user_created = _signals.signal("user-created")

@@ -1,0 +1,103 @@
+"""JWT issuing and checking. A token is valid only while its session row is live (see AuthSession)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from flask import Flask, current_app, g
+from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token
+from sqlalchemy import select
+
+from app.auth.models import AuthSession, User
+from app.errors import error_response
+from app.extensions import db
+
+
+def issue_tokens(user: User, session: AuthSession) -> dict[str, str]:
+    """A new access/refresh pair for the session; the refresh jti becomes the only valid one."""
+    cfg = current_app.config
+    claims = {"sid": str(session.id)}
+    refresh_jti = uuid.uuid4().hex
+    session.refresh_jti = refresh_jti
+    access = create_access_token(
+        identity=str(user.id), additional_claims=claims,
+        expires_delta=timedelta(seconds=cfg["JWT_ACCESS_TTL"]),
+    )
+    refresh = create_refresh_token(
+        identity=str(user.id), additional_claims={**claims, "jti": refresh_jti},
+        expires_delta=timedelta(seconds=cfg["JWT_REFRESH_TTL"]),
+    )
+    return {"access_token": access, "refresh_token": refresh}
+
+
+def load_token_owner(payload: dict) -> tuple[User, AuthSession] | None:
+    """User and session of a decoded token, in one query; None if either is gone, revoked or inactive."""
+    try:
+        user_id = int(payload["sub"])
+        session_id = uuid.UUID(str(payload.get("sid")))
+    except (KeyError, TypeError, ValueError):
+        return None
+    row = db.session.execute(
+        select(User, AuthSession)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .where(User.id == user_id, AuthSession.id == session_id)
+    ).first()
+    if row is None:
+        return None
+    user, session = row
+    if not user.is_active or session.revoked_at is not None:
+        return None
+    if payload.get("type") == "refresh" and payload.get("jti") != session.refresh_jti:
+        return None  # an older refresh token of a rotated session
+    return user, session
+
+
+def _unauthorized(message: str):
+    return error_response(401, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def init_jwt(app: Flask, jwt: JWTManager) -> None:
+    @jwt.token_in_blocklist_loader
+    def is_revoked(_header: dict, payload: dict) -> bool:
+        owner = load_token_owner(payload)
+        g.token_owner = owner
+        return owner is None
+
+    @jwt.user_lookup_loader
+    def lookup_user(_header: dict, payload: dict) -> User | None:
+        owner = g.get("token_owner") or load_token_owner(payload)
+        return owner[0] if owner else None
+
+    @jwt.user_lookup_error_loader
+    def user_lookup_error(_header, _payload):
+        return _unauthorized("The token's user is gone.")
+
+    @jwt.revoked_token_loader
+    def revoked(_header, _payload):
+        return _unauthorized("The token has been revoked.")
+
+    @jwt.expired_token_loader
+    def expired(_header, _payload):
+        return _unauthorized("The token has expired.")
+
+    @jwt.invalid_token_loader
+    def invalid(reason: str):
+        return _unauthorized(f"Invalid token: {reason}.")
+
+    @jwt.unauthorized_loader
+    def missing(reason: str):
+        return _unauthorized(f"Missing token: {reason}.")
+
+    @jwt.needs_fresh_token_loader
+    def needs_fresh(_header, _payload):
+        return _unauthorized("A fresh token is required.")
+
+    @jwt.token_verification_failed_loader
+    def verification_failed(_header, _payload):
+        return _unauthorized("The token was rejected.")
+
+
+def current_session_id() -> uuid.UUID | None:
+    owner = g.get("token_owner")
+    return owner[1].id if owner else None

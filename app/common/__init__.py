@@ -1,0 +1,1 @@
+"""Pieces every domain shares: base schemas, pagination, time helpers."""

@@ -1,0 +1,45 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+import logging
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.extensions import db, redis_store
+
+log = logging.getLogger(__name__)
+blp = Blueprint("health", __name__, description="Health probes")
+
+
+@blp.route("/healthz")
+class HealthView(MethodView):
+    @blp.doc(security=[])
+    def get(self):
+        """The process is alive"""
+        return {"status": "ok"}
+
+
+@blp.route("/readyz")
+class ReadyView(MethodView):
+    @blp.doc(security=[])
+    def get(self):
+        """The database and Redis answer (each reported)"""
+        checks: dict[str, str] = {}
+        try:
+            db.session.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except SQLAlchemyError as exc:
+            db.session.rollback()
+            log.warning("readiness: database down: %s", exc.__class__.__name__)
+            checks["database"] = "down"
+        if not redis_store.enabled:
+            checks["redis"] = "disabled"
+            checks["features_disabled"] = "background jobs, reminders, realtime, shared rate limits"
+        else:
+            checks["redis"] = "ok" if redis_store.ping() else "down"
+        ready = checks["database"] == "ok" and checks["redis"] == "ok"
+        return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503

@@ -1,0 +1,28 @@
+"""Paging in the database: rows and the total in one round trip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from app.extensions import db
+
+
+def paginate(stmt: Select, pagination_parameters: Any, *, scalars: bool = True) -> list[Any]:
+    """Run one page of `stmt` and set `item_count` for flask-smorest's X-Pagination header.
+
+    The total rides along as a window count, so a page costs one query; only a page past the end
+    (no rows to carry the count) needs a second, cheap COUNT.
+    """
+    page, size = pagination_parameters.page, pagination_parameters.page_size
+    counted = stmt.add_columns(func.count().over().label("_total")).limit(size).offset((page - 1) * size)
+    rows = db.session.execute(counted).all()
+    if rows:
+        total = rows[0][-1]
+    else:
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    pagination_parameters.item_count = total
+    if scalars:
+        return [row[0] for row in rows]
+    return [tuple(row[:-1]) for row in rows]

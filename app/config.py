@@ -1,0 +1,146 @@
+"""Configuration: every environment variable is read here, once, with typed helpers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSECURE_SECRETS = {"", "change-me", "dev", "secret", "changeme", "dev-insecure-secret"}
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    return float(raw) if raw else default
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    return raw in {"1", "true", "yes", "on"} if raw else default
+
+
+def env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def normalize_database_url(url: str) -> str:
+    """Map the URLs people hand us onto the psycopg2 driver we ship (SQLAlchemy 2.1 defaults to psycopg 3)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix) :]
+    return url
+
+
+def default_sqlite_url() -> str:
+    instance = BASE_DIR / "instance"
+    instance.mkdir(exist_ok=True)
+    return f"sqlite:///{instance / 'kalendar.sqlite3'}"
+
+
+class Config:
+    DEBUG = env_bool("FLASK_DEBUG")
+    TESTING = False
+
+    SECRET_KEY = env_str("SECRET_KEY")
+    JWT_SECRET_KEY = env_str("JWT_SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(env_str("DATABASE_URL")) or default_sqlite_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = env_str("REDIS_URL")
+
+    CORS_ORIGINS = env_list("CORS_ORIGINS")
+    FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:5173")
+    PUBLIC_URL = env_str("PUBLIC_URL")  # absolute base of links we hand out (feed URLs); request host if empty
+    DEFAULT_TIMEZONE = env_str("DEFAULT_TIMEZONE", "Europe/Moscow")
+
+    JWT_ACCESS_TTL = env_int("JWT_ACCESS_TTL", 15 * 60)
+    JWT_REFRESH_TTL = env_int("JWT_REFRESH_TTL", 30 * 24 * 3600)
+    JWT_ALGORITHM = "HS256"
+    JWT_DECODE_ALGORITHMS = ["HS256"]
+    JWT_TOKEN_LOCATION = ["headers"]
+
+    # Argon2id, OWASP minimum profile (19 MiB, t=2, p=1).
+    PASSWORD_HASH_TIME_COST = env_int("PASSWORD_HASH_TIME_COST", 2)
+    PASSWORD_HASH_MEMORY_KIB = env_int("PASSWORD_HASH_MEMORY_KIB", 19 * 1024)
+
+    RATELIMIT_LOGIN = env_str("RATELIMIT_LOGIN", "10/15minute")
+    RATELIMIT_SIGNUP = env_str("RATELIMIT_SIGNUP", "20/hour")
+    RATELIMIT_VERIFY = env_str("RATELIMIT_VERIFY", "5/15minute")
+    RATELIMIT_FEED = env_str("RATELIMIT_FEED", "60/minute")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True  # a Redis outage must not take the API down
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+
+    TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN")
+    TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
+    TELEGRAM_SEND_RATE = env_float("TELEGRAM_SEND_RATE", 25.0)
+
+    VK_CLIENT_ID = env_str("VK_CLIENT_ID")
+    VK_CLIENT_SECRET = env_str("VK_CLIENT_SECRET")
+    VK_AUTHORIZE_URL = env_str("VK_AUTHORIZE_URL", "https://oauth.vk.com/authorize")
+    VK_TOKEN_URL = env_str("VK_TOKEN_URL", "https://oauth.vk.com/access_token")
+    VK_API_URL = env_str("VK_API_URL", "https://api.vk.com/method")
+    VK_API_VERSION = env_str("VK_API_VERSION", "5.199")
+
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    PRESENCE_TTL = env_int("PRESENCE_TTL", 30)
+
+    API_TITLE = "Kalendar API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+    OPENAPI_REDOC_PATH = "/redoc"
+    OPENAPI_REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc/bundles/redoc.standalone.js"
+    API_SPEC_OPTIONS = {
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+        },
+        "security": [{"bearerAuth": []}],
+        "info": {"description": "Goals, habits and team tasks: one planner backend."},
+    }
+
+    @classmethod
+    def check(cls, config: dict) -> None:
+        """Refuse to run in production with secrets that anybody can guess."""
+        if config.get("DEBUG") or config.get("TESTING"):
+            for key in ("SECRET_KEY", "JWT_SECRET_KEY"):
+                if not config.get(key):
+                    config[key] = "dev-insecure-secret"
+            return
+        for key in ("SECRET_KEY", "JWT_SECRET_KEY"):
+            if config.get(key, "") in INSECURE_SECRETS or len(config.get(key, "")) < 16:
+                raise RuntimeError(f"{key} must be set to a long random value outside debug/testing")
+
+
+class TestConfig(Config):
+    TESTING = True
+    DEBUG = False
+    SECRET_KEY = "test-secret-key-not-for-production"
+    JWT_SECRET_KEY = "test-jwt-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(
+        env_str("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/kalendar_test")
+    )
+    REDIS_URL = env_str("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    CORS_ORIGINS = ["https://app.example.test"]
+    FRONTEND_URL = "https://app.example.test"
+    DEFAULT_TIMEZONE = "Europe/Moscow"
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_KIB = 1024  # tests hash hundreds of passwords; production keeps the OWASP profile
+    RATELIMIT_LOGIN = "5/15minute"
+    RATELIMIT_SIGNUP = "1000/hour"
+    RATELIMIT_VERIFY = "5/15minute"
+    TELEGRAM_BOT_TOKEN = "123456:TEST"
+    TELEGRAM_API_URL = "http://127.0.0.1:9"  # nothing listens: tests that send start the fake server
+    VK_CLIENT_ID = "test-vk-client"
+    VK_CLIENT_SECRET = "test-vk-secret"

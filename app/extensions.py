@@ -1,0 +1,87 @@
+"""Extensions, created unbound: `create_app` binds them, nothing connects at import time."""
+
+from __future__ import annotations
+
+import logging
+
+import redis
+from flask import Flask
+from flask_cors import CORS
+from flask_jwt_extended import JWTManager
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_sock import Sock
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+from app.errors import envelope_for_http_exception
+
+log = logging.getLogger(__name__)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class KalendarApi(Api):
+    """flask-smorest's Api with one error envelope that keeps message and HTTP headers (Allow, Retry-After)."""
+
+    def handle_http_exception(self, error):
+        return envelope_for_http_exception(error)
+
+
+class RedisStore:
+    """One Redis client per process, or None when REDIS_URL is empty (the embedded default)."""
+
+    def __init__(self) -> None:
+        self._url = ""
+        self._client: redis.Redis | None = None
+
+    def init_app(self, app: Flask) -> None:
+        self._url = app.config.get("REDIS_URL", "")
+        self._client = None
+        app.extensions["redis_store"] = self
+        if not self._url:
+            log.warning("REDIS_URL is not set: background jobs, realtime and shared rate limits are disabled")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self._url)
+
+    @property
+    def client(self) -> redis.Redis | None:
+        if self._url and self._client is None:
+            self._client = redis.Redis.from_url(
+                self._url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30
+            )
+        return self._client
+
+    def ping(self) -> bool:
+        client = self.client
+        if client is None:
+            return False
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(compare_type=True, render_as_batch=True)
+api = KalendarApi()
+jwt = JWTManager()
+cors = CORS()
+sock = Sock()
+redis_store = RedisStore()
+limiter = Limiter(key_func=get_remote_address, strategy="moving-window")

@@ -1,0 +1,1 @@
+"""Telegram: linking chats to accounts, the sending client, the bot's handlers."""

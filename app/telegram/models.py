@@ -1,0 +1,28 @@
+"""A Telegram chat linked to an account."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common.models import CreatedAtMixin, UTCDateTime
+from app.extensions import db
+
+
+class TelegramLink(CreatedAtMixin, db.Model):
+    __tablename__ = "telegram_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True, nullable=False
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True, nullable=False)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    username: Mapped[str | None] = mapped_column(String(64))
+    language_code: Mapped[str | None] = mapped_column(String(16))
+    # Set when Telegram answers 403 (the user blocked the bot); sends stop until they write again.
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user = relationship("User", back_populates="telegram_link")

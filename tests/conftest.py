@@ -1,0 +1,94 @@
+"""Fixtures: one PostgreSQL schema per run, one rolled-back transaction per test, a flushed Redis index."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+import redis
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db
+from tests.factories import ApiClient
+
+
+def _ensure_database(url: str) -> None:
+    """Create the test database on first use (CI starts from an empty server)."""
+    target = make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
+        if not exists:
+            conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app() -> Iterator[Flask]:
+    _ensure_database(TestConfig.SQLALCHEMY_DATABASE_URI)
+    application = create_app(TestConfig)
+    with application.app_context():
+        db.drop_all()
+        db.create_all()
+    yield application
+
+
+@pytest.fixture(autouse=True)
+def _transaction(app: Flask) -> Iterator[None]:
+    """Each test sees the database through one outer transaction that is rolled back afterwards.
+
+    Services and routes still call commit(): with `create_savepoint` those commits only release
+    savepoints inside the outer transaction.
+    """
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture(autouse=True)
+def redis_client(app: Flask) -> Iterator[redis.Redis]:
+    """The test Redis index, empty at the start of every test (rate limits, queues, presence)."""
+    client = redis.Redis.from_url(app.config["REDIS_URL"])
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def api(client: FlaskClient) -> ApiClient:
+    return ApiClient(client)
+
+
+@pytest.fixture
+def user(api: ApiClient):
+    return api.signup_and_login("alice")
+
+
+@pytest.fixture
+def other_user(api: ApiClient):
+    return api.signup_and_login("mallory")
+
+
+def pytest_configure(config):
+    os.environ.setdefault("TZ", "UTC")
