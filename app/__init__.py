@@ -16,9 +16,14 @@ log = logging.getLogger(__name__)
 def blueprints() -> tuple:
     """The table of contents of the API."""
     from app.auth.routes import blp as auth
+    from app.calendar.routes import blp as calendar
     from app.common.health import blp as health
+    from app.goals.routes import blp as goals
+    from app.habits.routes import blp as habits
+    from app.teams.routes import blp as teams
+    from app.telegram.routes import blp as telegram
 
-    return (health, auth)
+    return (health, auth, goals, habits, teams, telegram, calendar)
 
 
 def create_app(config_class: type[Config] = Config) -> Flask:

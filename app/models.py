@@ -1,6 +1,13 @@
 """Every model, imported once so that mappers, relationships and migrations see the whole schema."""
 
 from app.auth.models import AuthSession, User
+from app.calendar import models as calendar_models
+from app.goals import models as goals_models
+from app.habits import models as habits_models
+from app.teams import models as teams_models
 from app.telegram.models import TelegramLink
 
-__all__ = ["AuthSession", "TelegramLink", "User"]
+__all__ = [
+    "AuthSession", "TelegramLink", "User",
+    "calendar_models", "goals_models", "habits_models", "teams_models",
+]

@@ -16,6 +16,7 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db
 from tests.factories import ApiClient
+from tests.processes import live_environment
 
 
 def _ensure_database(url: str) -> None:
@@ -40,12 +41,23 @@ def app() -> Iterator[Flask]:
 
 
 @pytest.fixture(autouse=True)
-def _transaction(app: Flask) -> Iterator[None]:
+def _transaction(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
     """Each test sees the database through one outer transaction that is rolled back afterwards.
 
     Services and routes still call commit(): with `create_savepoint` those commits only release
-    savepoints inside the outer transaction.
+    savepoints inside the outer transaction. Tests marked `live` (real worker, bot or server
+    processes that must see committed rows) commit for real and get every table truncated afterwards.
     """
+    if request.node.get_closest_marker("live"):
+        with app.app_context():
+            try:
+                yield
+            finally:
+                db.session.remove()
+                tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+                with db.engine.begin() as conn:
+                    conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        return
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
@@ -88,6 +100,12 @@ def user(api: ApiClient):
 @pytest.fixture
 def other_user(api: ApiClient):
     return api.signup_and_login("mallory")
+
+
+@pytest.fixture
+def live_env(app: Flask) -> dict[str, str]:
+    """Environment for child processes (gunicorn, worker.py, bot.py) sharing the test database and Redis."""
+    return live_environment(app)
 
 
 def pytest_configure(config):

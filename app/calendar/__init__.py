@@ -1,0 +1,1 @@
+"""Private iCalendar feed of a user's goals, tasks and habits."""

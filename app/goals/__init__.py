@@ -1,0 +1,1 @@
+"""Goal planner: boards shared with participants, categories, goals and comments."""

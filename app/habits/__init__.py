@@ -1,0 +1,1 @@
+"""Atomic Habits: habits, their rules, completions and reminders."""

@@ -1,0 +1,1 @@
+"""WebSockets, pub/sub and presence."""

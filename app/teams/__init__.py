@@ -1,0 +1,1 @@
+"""Team task manager: teams, task lists and tasks."""

@@ -1,0 +1,16 @@
+import pytest
+import requests
+
+from tests.processes import PYTHON, free_port, port_open, running
+
+
+@pytest.mark.live
+def test_gunicorn_serves_the_api_as_the_procfile_starts_it(live_env):
+    port = free_port()
+    env = {**live_env, "PORT": str(port)}
+    with running([PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"], env,
+                 ready=lambda: port_open(port), log_name="web"):
+        assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json() == {"status": "ok"}
+        ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
+        assert ready.status_code == 200
+        assert ready.json()["checks"] == {"database": "ok", "redis": "ok"}
