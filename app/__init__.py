@@ -6,7 +6,6 @@ import logging
 
 from flask import Flask
 
-from app.common.jsonprovider import KalendarJSONProvider
 from app.config import Config
 from app.errors import register_error_handlers
 from app.extensions import api, cors, db, jwt, limiter, migrate, redis_store, sock
@@ -31,7 +30,6 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     from app import models  # noqa: F401  (every mapper registered before first use)
 
     app = Flask(__name__, instance_relative_config=True)
-    app.json = KalendarJSONProvider(app)
     app.config.from_object(config_class)
     config_class.check(app.config)
     app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
