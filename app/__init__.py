@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 def blueprints() -> tuple:
     """The table of contents of the API."""
     from app.auth.routes import blp as auth
+    from app.auth.vk_routes import blp as auth_vk
     from app.calendar.routes import blp as calendar
     from app.common.health import blp as health
     from app.goals.routes import blp as goals
@@ -23,7 +24,7 @@ def blueprints() -> tuple:
     from app.teams.routes import blp as teams
     from app.telegram.routes import blp as telegram
 
-    return (health, auth, goals, habits, teams, telegram, calendar)
+    return (health, auth, auth_vk, goals, habits, teams, telegram, calendar)
 
 
 def create_app(config_class: type[Config] = Config) -> Flask:
