@@ -5,9 +5,9 @@ from app.calendar import models as calendar_models
 from app.goals import models as goals_models
 from app.habits import models as habits_models
 from app.teams import models as teams_models
-from app.telegram.models import TelegramLink
+from app.telegram.models import TelegramLink, VerificationCode
 
 __all__ = [
-    "AuthSession", "TelegramLink", "User",
+    "AuthSession", "TelegramLink", "User", "VerificationCode",
     "calendar_models", "goals_models", "habits_models", "teams_models",
 ]

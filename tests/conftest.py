@@ -10,6 +10,8 @@ import redis
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import orm
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -35,7 +37,9 @@ def app() -> Iterator[Flask]:
     _ensure_database(TestConfig.SQLALCHEMY_DATABASE_URI)
     application = create_app(TestConfig)
     with application.app_context():
-        db.drop_all()
+        # Start from an empty schema, whatever an older run (or another branch) left behind.
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         db.create_all()
     yield application
 
@@ -62,7 +66,10 @@ def _transaction(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
-        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        # A plain Session: Flask-SQLAlchemy's own picks the engine per table and would bypass the connection.
+        db.session = orm.scoped_session(
+            orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint"), scopefunc=_app_ctx_id
+        )
         try:
             yield
         finally:

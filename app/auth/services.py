@@ -72,9 +72,10 @@ def authenticate(username: str, password: str) -> User:
 
 
 def start_session(user: User, user_agent: str = "") -> dict[str, str]:
-    session = AuthSession(id=uuid.uuid4(), user_id=user.id, refresh_jti="", user_agent=(user_agent or "")[:255])
-    tokens = issue_tokens(user, session)
-    db.session.add(session)
+    session_id = uuid.uuid4()
+    tokens, refresh_jti = issue_tokens(user, session_id)
+    db.session.add(AuthSession(id=session_id, user_id=user.id, refresh_jti=refresh_jti,
+                               user_agent=(user_agent or "")[:255]))
     user.last_login = utcnow()
     db.session.flush()
     return tokens
@@ -87,14 +88,11 @@ def login(username: str, password: str, user_agent: str = "") -> tuple[User, dic
 
 def rotate_refresh(user: User, session_id: uuid.UUID, used_jti: str) -> dict[str, str]:
     """Swap the refresh token; a race between two refreshes with the same token lets only one win."""
-    session = db.session.get(AuthSession, session_id)
-    if session is None:
-        raise Unauthorized("The token has been revoked.")
-    tokens = issue_tokens(user, session)
+    tokens, refresh_jti = issue_tokens(user, session_id)
     won = db.session.execute(
         update(AuthSession)
         .where(AuthSession.id == session_id, AuthSession.refresh_jti == used_jti, AuthSession.revoked_at.is_(None))
-        .values(refresh_jti=session.refresh_jti, refreshed_at=utcnow())
+        .values(refresh_jti=refresh_jti, refreshed_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     if not won:

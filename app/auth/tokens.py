@@ -14,12 +14,11 @@ from app.errors import error_response
 from app.extensions import db
 
 
-def issue_tokens(user: User, session: AuthSession) -> dict[str, str]:
-    """A new access/refresh pair for the session; the refresh jti becomes the only valid one."""
+def issue_tokens(user: User, session_id: uuid.UUID) -> tuple[dict[str, str], str]:
+    """A new access/refresh pair for the session, and the refresh jti the caller must store as the only valid one."""
     cfg = current_app.config
-    claims = {"sid": str(session.id)}
+    claims = {"sid": str(session_id)}
     refresh_jti = uuid.uuid4().hex
-    session.refresh_jti = refresh_jti
     access = create_access_token(
         identity=str(user.id), additional_claims=claims,
         expires_delta=timedelta(seconds=cfg["JWT_ACCESS_TTL"]),
@@ -28,7 +27,7 @@ def issue_tokens(user: User, session: AuthSession) -> dict[str, str]:
         identity=str(user.id), additional_claims={**claims, "jti": refresh_jti},
         expires_delta=timedelta(seconds=cfg["JWT_REFRESH_TTL"]),
     )
-    return {"access_token": access, "refresh_token": refresh}
+    return {"access_token": access, "refresh_token": refresh}, refresh_jti
 
 
 def load_token_owner(payload: dict) -> tuple[User, AuthSession] | None:

@@ -26,3 +26,20 @@ class TelegramLink(CreatedAtMixin, db.Model):
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user = relationship("User", back_populates="telegram_link")
+
+
+class VerificationCode(CreatedAtMixin, db.Model):
+    """A one-time code the bot gave to a chat; entering it in the app links that chat to the account.
+
+    Only an HMAC of the code is stored. One live code per chat: a new code replaces the old one.
+    """
+
+    __tablename__ = "telegram_verification_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True, nullable=False)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    username: Mapped[str | None] = mapped_column(String(64))
+    language_code: Mapped[str | None] = mapped_column(String(16))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

@@ -1,0 +1,92 @@
+"""Linking a Telegram chat to an account with a one-time code (bot gives it, the app takes it)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, or_, select
+
+from app.auth.models import User
+from app.common.timeutil import utcnow
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.telegram.models import TelegramLink, VerificationCode
+
+CODE_TTL = timedelta(minutes=10)
+WRONG_CODE = "The code is wrong or has expired. Ask the bot for a new one with /link."
+
+
+@dataclass(frozen=True)
+class ChatInfo:
+    chat_id: int
+    telegram_user_id: int | None = None
+    username: str | None = None
+    language_code: str | None = None
+
+
+def _hash(code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
+
+
+def issue_code(chat: ChatInfo, now: datetime | None = None) -> str:
+    """A fresh 6-digit code for the chat (CSPRNG); any earlier code of the chat stops working."""
+    now = now or utcnow()
+    db.session.execute(delete(VerificationCode).where(
+        or_(VerificationCode.chat_id == chat.chat_id, VerificationCode.expires_at < now)))
+    taken = set(db.session.scalars(select(VerificationCode.code_hash)))
+    while True:
+        code = f"{secrets.randbelow(10**6):06d}"
+        if _hash(code) not in taken:  # live codes must be unique to identify their chat
+            break
+    db.session.add(VerificationCode(
+        chat_id=chat.chat_id, code_hash=_hash(code), telegram_user_id=chat.telegram_user_id,
+        username=chat.username, language_code=chat.language_code, expires_at=now + CODE_TTL,
+    ))
+    db.session.flush()
+    return code
+
+
+def verify_code(user: User, code: str, now: datetime | None = None) -> TelegramLink:
+    """Link the chat that was given `code` to `user`; the code is spent.
+
+    A chat belongs to one account and an account to one chat: linking moves the chat away from a previous
+    account and replaces the user's previous chat (re-linking is allowed, never a conflict).
+    """
+    now = now or utcnow()
+    code = (code or "").strip()
+    entry = None
+    if len(code) == 6 and code.isdigit():
+        entry = db.session.scalar(select(VerificationCode).where(
+            VerificationCode.code_hash == _hash(code), VerificationCode.expires_at > now).with_for_update())
+    if entry is None:
+        raise ValidationFailed({"verification_code": [WRONG_CODE]})
+    db.session.execute(delete(TelegramLink).where(
+        or_(TelegramLink.chat_id == entry.chat_id, TelegramLink.user_id == user.id)))
+    link = TelegramLink(user_id=user.id, chat_id=entry.chat_id, telegram_user_id=entry.telegram_user_id,
+                        username=entry.username, language_code=entry.language_code)
+    db.session.add(link)
+    db.session.delete(entry)
+    db.session.flush()
+    db.session.expire(user, ["telegram_link"])
+    return link
+
+
+def unlink(user: User) -> bool:
+    removed = db.session.execute(delete(TelegramLink).where(TelegramLink.user_id == user.id)).rowcount
+    db.session.expire(user, ["telegram_link"])
+    return bool(removed)
+
+
+def link_for_chat(chat_id: int) -> TelegramLink | None:
+    return db.session.scalar(select(TelegramLink).where(TelegramLink.chat_id == chat_id))
+
+
+def confirm_linked(chat_id: int, username: str) -> None:
+    """Tell the chat it is linked (sent by the worker once the Telegram client lands)."""
+    current_app.logger.info("telegram chat linked for %s", username)

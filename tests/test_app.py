@@ -1,0 +1,154 @@
+"""Cross-cutting behaviour: envelope, probes, CORS, security headers, secrets, CLI."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy.exc import IntegrityError
+
+from app import create_app
+from app.config import Config, TestConfig
+from app.extensions import redis_store
+
+
+def test_docs_and_spec_are_served(client):
+    spec = client.get("/openapi.json").json
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert "/api/v1/auth/login" in spec["paths"]
+    assert spec["paths"]["/api/v1/auth/login"]["post"]["security"] == []
+    assert client.get("/docs").status_code == 200
+    assert client.get("/redoc").status_code == 200
+
+
+def test_404_and_405_use_the_envelope(client):
+    resp = client.get("/api/v1/nothing-here")
+    assert resp.status_code == 404
+    assert resp.json["code"] == 404 and resp.json["status"] == "Not Found"
+    resp = client.delete("/api/v1/auth/login")
+    assert resp.status_code == 405
+    assert resp.json["status"] == "Method Not Allowed"
+    assert "POST" in resp.headers["Allow"]
+
+
+@pytest.fixture(scope="module")
+def fresh_app() -> Flask:
+    """A second app instance, so test-only routes can be added before its first request."""
+    application = create_app(TestConfig)
+
+    @application.get("/_boom")
+    def boom():
+        raise RuntimeError("secret internals: password=hunter2")
+
+    @application.get("/_clash")
+    def clash():
+        raise IntegrityError("INSERT INTO users ...", {}, Exception("duplicate key"))
+
+    return application
+
+
+def test_unexpected_errors_are_500_without_internals(fresh_app: Flask, caplog):
+    resp = fresh_app.test_client().get("/_boom")
+    assert resp.status_code == 500
+    assert resp.json == {"code": 500, "status": "Internal Server Error", "message": "Internal server error."}
+    assert "unhandled error" in caplog.text  # logged for the operator, not shown to the client
+
+
+def test_integrity_error_is_409(fresh_app: Flask):
+    resp = fresh_app.test_client().get("/_clash")
+    assert resp.status_code == 409
+    assert resp.json["status"] == "Conflict"
+    assert "INSERT" not in resp.get_data(as_text=True)
+
+
+def test_body_size_limit_is_413(client):
+    resp = client.post("/api/v1/auth/login", data="x" * (1024 * 1024 + 1), content_type="application/json")
+    assert resp.status_code == 413
+    assert resp.json["code"] == 413
+
+
+def test_probes(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+    resp = client.get("/readyz")
+    assert resp.status_code == 200
+    assert resp.json["checks"] == {"database": "ok", "redis": "ok"}
+
+
+def test_readyz_reports_redis_down(client, monkeypatch):
+    monkeypatch.setattr(redis_store, "ping", lambda: False)
+    resp = client.get("/readyz")
+    assert resp.status_code == 503
+    assert resp.json["checks"]["redis"] == "down"
+    assert resp.json["checks"]["database"] == "ok"
+
+
+def test_security_headers_on_every_response(client):
+    for resp in (client.get("/healthz"), client.get("/api/v1/auth/me"), client.get("/nope")):
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+        assert resp.headers["X-Frame-Options"] == "DENY"
+        assert resp.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_cors_allows_only_configured_origins(client):
+    ok = client.options("/api/v1/auth/login", headers={
+        "Origin": "https://app.example.test", "Access-Control-Request-Method": "POST"})
+    assert ok.headers.get("Access-Control-Allow-Origin") == "https://app.example.test"
+    for evil in ("https://evil.test", "https://app.example.test.evil.test", "null"):
+        resp = client.options("/api/v1/auth/login", headers={
+            "Origin": evil, "Access-Control-Request-Method": "POST"})
+        assert "Access-Control-Allow-Origin" not in resp.headers, evil
+
+
+@pytest.mark.parametrize("secret", ["", "change-me", "short"])
+def test_refuses_to_start_with_weak_secrets_outside_debug(secret):
+    class Prod(Config):
+        DEBUG = False
+        TESTING = False
+        SECRET_KEY = secret
+        JWT_SECRET_KEY = "a-long-enough-random-looking-jwt-secret"
+        SQLALCHEMY_DATABASE_URI = TestConfig.SQLALCHEMY_DATABASE_URI
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(Prod)
+
+
+def test_database_url_is_normalised_to_psycopg2():
+    from app.config import normalize_database_url
+
+    assert normalize_database_url("postgres://u:p@h/db") == "postgresql+psycopg2://u:p@h/db"
+    assert normalize_database_url("postgresql://u@h/db") == "postgresql+psycopg2://u@h/db"
+    assert normalize_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_create_superuser_scripted(app, monkeypatch):
+    from app.auth.services import get_user_by_username
+
+    monkeypatch.setenv("SUPERUSER_PASSWORD", "an-operator-passphrase")
+    result = app.test_cli_runner().invoke(args=["create-superuser", "--username", "root", "--email", "r@x.test"])
+    assert result.exit_code == 0, result.output
+    user = get_user_by_username("root")
+    assert user.is_superuser and user.email == "r@x.test"
+    assert user.password_hash.startswith("$argon2id$")
+
+
+def test_create_superuser_refuses_weak_password(app, monkeypatch):
+    from app.auth.services import get_user_by_username
+
+    monkeypatch.setenv("SUPERUSER_PASSWORD", "12345678")
+    result = app.test_cli_runner().invoke(args=["create-superuser", "--username", "root"])
+    assert result.exit_code != 0
+    assert "numeric" in result.output
+    assert get_user_by_username("root") is None
+
+
+def test_create_superuser_interactive(app, monkeypatch):
+    monkeypatch.delenv("SUPERUSER_PASSWORD", raising=False)
+    result = app.test_cli_runner().invoke(
+        args=["create-superuser"], input="boss\nboss@x.test\nan-operator-passphrase\nan-operator-passphrase\n")
+    assert result.exit_code == 0, result.output
+    assert "Superuser 'boss' created" in result.output
+
+
+def test_deeply_nested_json_is_400(client):
+    resp = client.post("/api/v1/auth/login", data="[" * 100_000 + "]" * 100_000, content_type="application/json")
+    assert resp.status_code == 400
+    assert resp.json["code"] == 400
