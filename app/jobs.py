@@ -54,6 +54,7 @@ class PeriodicJob:
 
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("goals-overdue", "app.goals.tasks.mark_overdue", every_seconds=60),
+    PeriodicJob("tasks-overdue", "app.teams.tasks.mark_overdue_tasks", every_seconds=60),
 ]
 
 

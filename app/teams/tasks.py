@@ -13,7 +13,6 @@ import logging
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from app.auth.models import User
 from app.common.timeutil import utcnow
 from app.extensions import db
 from app.realtime.events import call_after_commit, publish_user_event
@@ -24,8 +23,6 @@ from app.teams.schemas import TaskSchema
 log = logging.getLogger(__name__)
 _task_schema = TaskSchema()
 
-
-# --- seams onto app/jobs.py and app/telegram/client.py (owned by another domain) ---------------------
 
 def _enqueue(func, *args, job_id: str | None = None) -> None:
     from app.jobs import enqueue
@@ -66,10 +63,7 @@ def _deliver(user_id: int, title: str, body: str, level: str) -> str:
         toast = {"type": "toast", "title": title, "body": body, "level": level}
         call_after_commit(db.session, lambda: publish_user_event(user_id, toast))
         return "toast"
-    user = db.session.get(User, user_id)
-    if user is not None and user.telegram_link is not None and user.telegram_link.blocked_at is None:
-        return "telegram" if _send_telegram(user_id, f"{title}\n{body}") else "failed"
-    return "none"
+    return "telegram" if _send_telegram(user_id, f"{title}\n{body}") else "none"  # False: not linked/blocked
 
 
 def notify_task_assigned(task_id: int, assignee_id: int) -> None:
