@@ -51,6 +51,9 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     init_jwt(app, jwt)
     for blp in blueprints():
         api.register_blueprint(blp)
+    from app.realtime import init_realtime
+
+    init_realtime(app)
     register_error_handlers(app)
     _install_security_headers(app)
 
