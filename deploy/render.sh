@@ -37,6 +37,7 @@ fi
 # render TEMPLATE OUTPUT
 render() {
   local template=$1 output=$2 names name shell_format=""
+  # shellcheck disable=SC2016  # literal dollar-brace patterns, not expansions
   names=$(grep -oE '\$\{[A-Za-z_][A-Za-z0-9_]*\}' "$template" | tr -d '${}' | sort -u || true)
   for name in $names; do
     [[ -v "$name" ]] || die "$name is used by $(basename "$template") but not set (map it in the deploy workflow)"
@@ -70,6 +71,7 @@ PY
       ;;
     *) die "unknown KALENDAR_RENDERER=$renderer" ;;
   esac
+  # shellcheck disable=SC2016
   if grep -n '\${' "$output" >&2; then
     die "placeholders left in $output"
   fi
