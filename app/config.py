@@ -97,6 +97,7 @@ class Config:
     VK_TOKEN_URL = env_str("VK_TOKEN_URL", "https://oauth.vk.com/access_token")
     VK_API_URL = env_str("VK_API_URL", "https://api.vk.com/method")
     VK_API_VERSION = env_str("VK_API_VERSION", "5.199")
+    VK_TIMEOUT = env_float("VK_TIMEOUT", 10.0)
 
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
     PRESENCE_TTL = env_int("PRESENCE_TTL", 30)
