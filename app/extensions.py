@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import redis
+from apispec import BasePlugin
 from flask import Flask
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
@@ -39,6 +40,30 @@ class KalendarApi(Api):
 
     def handle_http_exception(self, error):
         return envelope_for_http_exception(error)
+
+    def _register_pagination_header(self):
+        # X-Pagination carries JSON, not a "simple"-style header: describe it as JSON content so clients
+        # (and contract tests) parse it as such.
+        from flask_smorest.pagination import PaginationMetadataSchema
+
+        self.spec.components.header(
+            "PAGINATION",
+            {"description": "Pagination metadata (JSON)",
+             "content": {"application/json": {"schema": PaginationMetadataSchema}}},
+            lazy=True,
+        )
+
+    def _init_spec(self, *, extra_plugins=None, **kwargs):
+        super()._init_spec(extra_plugins=[*(extra_plugins or ()), _OptionalPatchBodyPlugin()], **kwargs)
+
+
+class _OptionalPatchBodyPlugin(BasePlugin):
+    """Every PATCH field is optional, so an empty PATCH is a valid no-op: document its body as optional."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        body = (operations or {}).get("patch", {}).get("requestBody")
+        if body:
+            body["required"] = False
 
 
 class RedisStore:

@@ -69,7 +69,7 @@ class ProfileUpdateSchema(BaseSchema):
     email = fields.Email(validate=validate.Length(max=254))
     first_name = Text(150, allow_blank=True)
     last_name = Text(150, allow_blank=True)
-    timezone = fields.String(validate=validate_timezone)
+    timezone = fields.String(validate=[validate.Length(max=64), validate_timezone])
 
 
 class PasswordChangeSchema(BaseSchema):

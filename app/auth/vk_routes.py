@@ -24,7 +24,7 @@ _NEXT_DOC = "Where the web app wants to land afterwards; must be on FRONTEND_URL
 
 
 class LoginQuerySchema(QuerySchema):
-    next = fields.String(metadata={"description": _NEXT_DOC})
+    next = fields.String(validate=validate.Length(max=2048), metadata={"description": _NEXT_DOC})
 
 
 class CallbackQuerySchema(QuerySchema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import text
@@ -15,9 +16,19 @@ log = logging.getLogger(__name__)
 blp = Blueprint("health", __name__, description="Health probes")
 
 
+class HealthSchema(ma.Schema):
+    status = ma.fields.String(required=True)
+
+
+class ReadinessSchema(ma.Schema):
+    status = ma.fields.String(required=True, metadata={"enum": ["ready", "not ready"]})
+    checks = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), required=True)
+
+
 @blp.route("/healthz")
 class HealthView(MethodView):
     @blp.doc(security=[])
+    @blp.response(200, HealthSchema)
     def get(self):
         """The process is alive"""
         return {"status": "ok"}
@@ -26,6 +37,8 @@ class HealthView(MethodView):
 @blp.route("/readyz")
 class ReadyView(MethodView):
     @blp.doc(security=[])
+    @blp.response(200, ReadinessSchema)
+    @blp.alt_response(503, schema=ReadinessSchema, description="The database or Redis is down (body says which)")
     def get(self):
         """The database and Redis answer (each reported)"""
         checks: dict[str, str] = {}

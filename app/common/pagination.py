@@ -8,6 +8,8 @@ from sqlalchemy import Select, func, select
 
 from app.extensions import db
 
+MAX_OFFSET = 2**62
+
 
 def paginate(stmt: Select, pagination_parameters: Any, *, scalars: bool = True) -> list[Any]:
     """Run one page of `stmt` and set `item_count` for flask-smorest's X-Pagination header.
@@ -16,7 +18,9 @@ def paginate(stmt: Select, pagination_parameters: Any, *, scalars: bool = True) 
     (no rows to carry the count) needs a second, cheap COUNT.
     """
     page, size = pagination_parameters.page, pagination_parameters.page_size
-    counted = stmt.add_columns(func.count().over().label("_total")).limit(size).offset((page - 1) * size)
+    # A page far past the end is just empty; an OFFSET beyond PostgreSQL's bigint would be a 500.
+    offset = min((page - 1) * size, MAX_OFFSET)
+    counted = stmt.add_columns(func.count().over().label("_total")).limit(size).offset(offset)
     rows = db.session.execute(counted).all()
     if rows:
         total = rows[0][-1]

@@ -29,12 +29,21 @@ def Text(max_length: int, *, required: bool = False, allow_blank: bool = False, 
     extra = kwargs.pop("validate", None)
     if extra is not None:
         validators.extend(extra if isinstance(extra, list) else [extra])
-    return TrimmedString(required=required, validate=validators, **kwargs)
+    return TrimmedString(required=required, validate=validators, raw_max_length=max_length, **kwargs)
 
 
 class TrimmedString(ma.fields.String):
+    def __init__(self, *args, raw_max_length: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.raw_max_length = raw_max_length
+
     def _deserialize(self, value, attr, data, **kwargs):
         result = super()._deserialize(value, attr, data, **kwargs)
+        # The documented maxLength applies to what the client sends, not to what is left after trimming.
+        if self.raw_max_length is not None and isinstance(result, str) and len(result) > self.raw_max_length:
+            raise ma.ValidationError(f"Longer than maximum length {self.raw_max_length}.")
+        if isinstance(result, str) and "\x00" in result:
+            raise ma.ValidationError("Must not contain NUL characters.")  # PostgreSQL text cannot store them
         return result.strip() if isinstance(result, str) else result
 
 

@@ -124,11 +124,12 @@ class GoalCreateSchema(GoalUpdateSchema):
 class GoalQuerySchema(QuerySchema):
     search = fields.String(validate=validate.Length(max=TITLE_MAX), metadata={
         "description": "Case-insensitive substring of the title"})
-    status = fields.List(fields.String(validate=validate.OneOf(STATUSES)), metadata={
-        "description": "Repeatable; archived goals only when asked for"})
-    category = fields.List(_id(strict=False), metadata={"description": "Repeatable category id"})
-    priority = fields.List(fields.String(validate=validate.OneOf(PRIORITIES)), metadata={
-        "description": "Repeatable"})
+    status = fields.List(fields.String(validate=validate.OneOf(STATUSES)), validate=validate.Length(max=20),
+                         metadata={"description": "Repeatable; archived goals only when asked for"})
+    category = fields.List(_id(strict=False), validate=validate.Length(max=100),
+                           metadata={"description": "Repeatable category id"})
+    priority = fields.List(fields.String(validate=validate.OneOf(PRIORITIES)), validate=validate.Length(max=20),
+                           metadata={"description": "Repeatable"})
     year = fields.Integer(validate=validate.Range(min=1, max=9998), metadata={"description": "Year of due_date"})
     board = _id(strict=False)
     due_from = fields.Date(metadata={"description": "due_date on or after"})

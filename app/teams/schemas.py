@@ -95,7 +95,7 @@ class TaskUpdateSchema(BaseSchema):
 
 class TaskQuerySchema(QuerySchema):
     assignee = ma.fields.String(
-        validate=validate.Regexp(r"^(me|[1-9][0-9]{0,9})$", error="Use 'me' or a user id."),
+        validate=[validate.Length(max=10), validate.Regexp(r"^(me|[1-9][0-9]{0,9})$", error="Use 'me' or a user id.")],
         metadata={"description": "'me' or a user id"},
     )
     done = ma.fields.Boolean()
