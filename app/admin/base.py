@@ -126,16 +126,13 @@ class AdminModelView(ModelView):
     def __init__(self, model, name=None, category=None, endpoint=None, **kwargs):
         super().__init__(model, db, name=name, category=category, endpoint=endpoint, **kwargs)
 
-    eager: tuple = ()  # relationships shown in lists/details, loaded up front (no N+1, no lazy="raise" errors)
+    eager: tuple = ()  # relationships shown on the details page (lists join-load them already)
 
     def is_accessible(self) -> bool:
         return current_admin() is not None
 
     def inaccessible_callback(self, name: str, **kwargs: Any):
         return deny()
-
-    def get_query(self):
-        return super().get_query().options(*(selectinload(rel) for rel in self.eager))
 
     def get_one(self, id: Any):
         obj = super().get_one(id)
