@@ -1,14 +1,37 @@
-"""gunicorn settings shared by the Procfile, the Dockerfile and the benchmarks."""
+"""gunicorn settings shared by the Procfile, the Dockerfile and the benchmarks.
+
+Worker model: gevent. The web process serves REST and WebSockets on one port, and a WebSocket stays
+open for hours. Under gthread every open socket pins one OS thread, so 16 threads = 16 sockets and the
+17th client (socket or REST call) waits. gevent runs each connection in a greenlet: hundreds of idle
+sockets cost a few KiB each, and REST keeps its latency (bench/websockets.py measures both).
+What makes that safe:
+- gevent's monkey patching (done by the worker before the app is imported) makes sockets, `threading`,
+  `queue` and redis-py cooperative; the realtime hub's pub/sub listener is one greenlet per process;
+- psycopg2 is a C driver that would block the whole worker while waiting for PostgreSQL: `post_fork`
+  installs psycogreen's wait callback, so queries yield to other greenlets too;
+- `worker_connections` caps concurrent connections per worker; the SQLAlchemy pool (not a thread count)
+  bounds concurrent database work, and WebSocket handlers return their connection right after the checks.
+GUNICORN_WORKER_CLASS=gthread still works (e.g. for debugging), with the limits above.
+"""
 
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "16"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "2000"))
+threads = int(os.environ.get("GUNICORN_THREADS", "16"))  # used by gthread only
 timeout = 60
 graceful_timeout = 20
 keepalive = 5
-accesslog = "-"
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 # gunicorn 27 defaults every instance to one control-socket path; several instances on one machine collide.
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", f"/tmp/gunicorn-{os.environ.get('PORT', '8000')}.ctl")
+
+
+def post_fork(server, worker):
+    """Make psycopg2 cooperative in every gevent worker (a blocking query would stall all its sockets)."""
+    if worker_class == "gevent":
+        from psycogreen.gevent import patch_psycopg
+
+        patch_psycopg()

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 def blueprints() -> tuple:
     """The table of contents of the API."""
     from app.auth.routes import blp as auth
+    from app.auth.vk_routes import blp as auth_vk
     from app.calendar.routes import blp as calendar
     from app.common.health import blp as health
     from app.goals.routes import blp as goals
@@ -24,7 +25,7 @@ def blueprints() -> tuple:
     from app.teams.routes import blp as teams
     from app.telegram.routes import blp as telegram
 
-    return (health, auth, goals, habits, teams, telegram, calendar)
+    return (health, auth, auth_vk, goals, habits, teams, telegram, calendar)
 
 
 def create_app(config_class: type[Config] = Config) -> Flask:
@@ -51,6 +52,9 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     init_jwt(app, jwt)
     for blp in blueprints():
         api.register_blueprint(blp)
+    from app.realtime import init_realtime
+
+    init_realtime(app)
     register_error_handlers(app)
     _install_security_headers(app)
 

@@ -12,6 +12,10 @@ from app.extensions import db
 
 
 def register_cli(app: Flask) -> None:
+    from app.habits.cli import reminders_cli
+
+    app.cli.add_command(reminders_cli)
+
     @app.cli.command("create-superuser")
     @click.option("--username", help="Username (prompted when missing).")
     @click.option("--email", default=None, help="Email address.")

@@ -82,6 +82,14 @@ class Config:
     TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN")
     TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
     TELEGRAM_SEND_RATE = env_float("TELEGRAM_SEND_RATE", 25.0)
+    TELEGRAM_TIMEOUT = env_float("TELEGRAM_TIMEOUT", 10.0)
+    TELEGRAM_MAX_ATTEMPTS = env_int("TELEGRAM_MAX_ATTEMPTS", 5)
+    TELEGRAM_BACKOFF_SECONDS = env_float("TELEGRAM_BACKOFF_SECONDS", 1.0)
+    TELEGRAM_MAX_RETRY_AFTER = env_float("TELEGRAM_MAX_RETRY_AFTER", 60.0)
+
+    JOBS_INLINE = env_bool("JOBS_INLINE")  # run enqueued jobs in the caller (tests); implied without REDIS_URL
+    SCHEDULER_INTERVAL = env_float("SCHEDULER_INTERVAL", 5.0)  # seconds between rq-scheduler passes
+    REMINDER_STALE_SECONDS = env_int("REMINDER_STALE_SECONDS", 600)  # older occurrences are skipped
 
     VK_CLIENT_ID = env_str("VK_CLIENT_ID")
     VK_CLIENT_SECRET = env_str("VK_CLIENT_SECRET")
@@ -149,5 +157,7 @@ class TestConfig(Config):
     RATELIMIT_VERIFY = "5/15minute"
     TELEGRAM_BOT_TOKEN = "123456:TEST"
     TELEGRAM_API_URL = "http://127.0.0.1:9"  # nothing listens: tests that send start the fake server
+    TELEGRAM_TIMEOUT = 2.0
+    TELEGRAM_BACKOFF_SECONDS = 0.05
     VK_CLIENT_ID = "test-vk-client"
     VK_CLIENT_SECRET = "test-vk-secret"

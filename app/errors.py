@@ -127,5 +127,8 @@ def register_error_handlers(app: Flask) -> None:
     def handle_unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return envelope_for_http_exception(error)
+        if isinstance(error, RecursionError):
+            # Only hostile input recurses this deep: JSON bodies nested thousands of levels.
+            return error_response(400, "The request body is nested too deeply.")
         log.exception("unhandled error")
         return error_response(500, "Internal server error.")

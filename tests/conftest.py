@@ -37,7 +37,9 @@ def app() -> Iterator[Flask]:
     _ensure_database(TestConfig.SQLALCHEMY_DATABASE_URI)
     application = create_app(TestConfig)
     with application.app_context():
-        db.drop_all()
+        # Start from an empty schema, whatever an older run (or another branch) left behind.
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         db.create_all()
     yield application
 

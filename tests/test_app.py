@@ -146,3 +146,9 @@ def test_create_superuser_interactive(app, monkeypatch):
         args=["create-superuser"], input="boss\nboss@x.test\nan-operator-passphrase\nan-operator-passphrase\n")
     assert result.exit_code == 0, result.output
     assert "Superuser 'boss' created" in result.output
+
+
+def test_deeply_nested_json_is_400(client):
+    resp = client.post("/api/v1/auth/login", data="[" * 100_000 + "]" * 100_000, content_type="application/json")
+    assert resp.status_code == 400
+    assert resp.json["code"] == 400

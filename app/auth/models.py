@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Uuid, func
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, Uuid, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.models import UTCDateTime
@@ -59,5 +59,28 @@ class AuthSession(db.Model):
     refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     user_agent: Mapped[str] = mapped_column(String(255), default="", nullable=False)
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class SocialAccount(db.Model):
+    """An account at an outside identity provider (VK) that signs in as one of our users.
+
+    One provider account belongs to one user, and a user has at most one account per provider.
+    """
+
+    __tablename__ = "social_accounts"
+    __table_args__ = (
+        UniqueConstraint("provider", "provider_user_id", name="uq_social_accounts_provider_user"),
+        UniqueConstraint("user_id", "provider", name="uq_social_accounts_user_provider"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    provider: Mapped[str] = mapped_column(String(20), nullable=False)
+    provider_user_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    screen_name: Mapped[str] = mapped_column(String(150), default="", nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(lazy="raise")

@@ -27,7 +27,9 @@ class UserSchema(ma.Schema):
     date_joined = fields.DateTime()
 
     def _feed(self, user) -> dict:
-        return {"active": bool(getattr(user, "feed_token_hash", None))}
+        from app.calendar.services import feed_is_active
+
+        return {"active": feed_is_active(user)}
 
 
 class SignupSchema(BaseSchema):

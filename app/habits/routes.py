@@ -1,5 +1,112 @@
-"""Atomic Habits tracker endpoints."""
+"""Atomic Habits tracker endpoints: parse, call a service, commit once, then (re)schedule the reminder."""
 
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_jwt_extended import current_user, jwt_required
 from flask_smorest import Blueprint
 
-blp = Blueprint("habits", __name__, url_prefix="/api/v1", description="Atomic Habits tracker")
+from app.common.pagination import paginate
+from app.extensions import db
+from app.habits import reminders, schemas, services
+
+blp = Blueprint("habits", __name__, url_prefix="/api/v1/habits", description="Atomic Habits tracker")
+
+
+def _one(habit):
+    return services.attach_streaks([habit])[0]
+
+
+@blp.route("")
+class HabitViews(MethodView):
+    @jwt_required()
+    @blp.response(200, schemas.HabitSchema(many=True))
+    @blp.paginate(page_size=5)
+    def get(self, pagination_parameters):
+        """List my habits"""
+        page = paginate(services.own_habits_stmt(current_user), pagination_parameters)
+        return services.attach_streaks(page)
+
+    @jwt_required()
+    @blp.arguments(schemas.HabitInSchema)
+    @blp.response(201, schemas.HabitSchema)
+    @blp.alt_response(422, description="A habit rule is broken (the offending fields are named)")
+    def post(self, data):
+        """Create a habit"""
+        habit = services.create_habit(current_user, data)
+        db.session.commit()
+        reminders.schedule_reminder(habit)  # after the commit: never a job for a rolled-back habit
+        return _one(habit)
+
+
+@blp.route("/public")
+class PublicHabitViews(MethodView):
+    @jwt_required()
+    @blp.response(200, schemas.HabitSchema(many=True))
+    @blp.paginate(page_size=5)
+    def get(self, pagination_parameters):
+        """List everybody's public habits (read-only)"""
+        page = paginate(services.public_habits_stmt(), pagination_parameters)
+        return services.attach_streaks(page)
+
+
+@blp.route("/<int:habit_id>")
+class HabitByIdViews(MethodView):
+    @jwt_required()
+    @blp.response(200, schemas.HabitSchema)
+    @blp.alt_response(404, description="No such habit, or a private habit of another user")
+    def get(self, habit_id):
+        """Get a habit (mine, or anybody's public one)"""
+        return _one(services.get_visible_habit_or_404(current_user, habit_id))
+
+    @jwt_required()
+    @blp.arguments(schemas.HabitInSchema)
+    @blp.response(200, schemas.HabitSchema)
+    @blp.alt_response(403, description="Another user's public habit is read-only")
+    def put(self, data, habit_id):
+        """Replace a habit"""
+        habit = services.replace_habit(current_user, habit_id, data)
+        db.session.commit()
+        reminders.schedule_reminder(habit)
+        return _one(habit)
+
+    @jwt_required()
+    @blp.arguments(schemas.HabitPatchSchema(partial=True))
+    @blp.response(200, schemas.HabitSchema)
+    @blp.alt_response(403, description="Another user's public habit is read-only")
+    def patch(self, data, habit_id):
+        """Change some fields of a habit (the result is checked as a whole)"""
+        habit = services.update_habit(current_user, habit_id, data)
+        db.session.commit()
+        reminders.schedule_reminder(habit)
+        return _one(habit)
+
+    @jwt_required()
+    @blp.response(204)
+    @blp.alt_response(403, description="Another user's public habit is read-only")
+    def delete(self, habit_id):
+        """Delete a habit (habits linking to it are unlinked)"""
+        services.delete_habit(current_user, habit_id)
+        db.session.commit()
+        reminders.cancel_reminder(habit_id)
+
+
+@blp.route("/<int:habit_id>/completions")
+class CompletionViews(MethodView):
+    @jwt_required()
+    @blp.response(200, schemas.CompletionSchema(many=True))
+    @blp.paginate()
+    def get(self, habit_id, pagination_parameters):
+        """History of a habit's completions, newest first"""
+        return paginate(services.completions_stmt(current_user, habit_id), pagination_parameters)
+
+    @jwt_required()
+    @blp.arguments(schemas.CompletionInSchema)
+    @blp.response(201, schemas.CompletionSchema)
+    @blp.alt_response(200, schema=schemas.CompletionSchema, description="That day was already logged")
+    @blp.alt_response(422, description="A future date")
+    def post(self, data, habit_id):
+        """Log that I did the habit on a day (today in my time zone by default; idempotent per day)"""
+        completion, created = services.log_completion(current_user, habit_id, data.get("date"))
+        db.session.commit()
+        return completion, 201 if created else 200

@@ -1,0 +1,126 @@
+"""Sign in with VK: start the flow, come back from VK, or link VK to the signed-in account."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from flask import current_app, redirect, request, url_for
+from flask.views import MethodView
+from flask_jwt_extended import current_user, jwt_required
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from app.auth import services, vk
+from app.auth.schemas import LoginResultSchema
+from app.common.schemas import BaseSchema, QuerySchema
+from app.errors import Conflict, DomainError
+from app.extensions import db
+
+blp = Blueprint("auth_vk", __name__, url_prefix="/api/v1/auth/vk", description="Sign in with VK (OAuth 2.0)")
+
+_ERROR_CODE = re.compile(r"^[a-z_]{1,64}$")
+_NEXT_DOC = "Where the web app wants to land afterwards; must be on FRONTEND_URL's origin (default: FRONTEND_URL)."
+
+
+class LoginQuerySchema(QuerySchema):
+    next = fields.String(metadata={"description": _NEXT_DOC})
+
+
+class CallbackQuerySchema(QuerySchema):
+    code = fields.String(validate=validate.Length(max=512))
+    state = fields.String(validate=validate.Length(max=512))
+    error = fields.String(validate=validate.Length(max=256))
+    error_description = fields.String(validate=validate.Length(max=1024))
+
+
+class LinkSchema(BaseSchema):
+    next = fields.String(validate=validate.Length(max=2048), metadata={"description": _NEXT_DOC})
+
+
+class AuthorizeUrlSchema(BaseSchema):
+    url = fields.String(metadata={"description": "Open this URL in the browser to continue at VK"})
+
+
+def _redirect_uri() -> str:
+    public = current_app.config.get("PUBLIC_URL")
+    if public:
+        return public.rstrip("/") + url_for("auth_vk.callback")
+    return url_for("auth_vk.callback", _external=True)
+
+
+def _to_frontend(next_url: str, fragment: dict[str, str]):
+    response = redirect(f"{next_url}#{urlencode(fragment)}", code=302)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+@blp.route("/login", endpoint="login")
+class VkLoginView(MethodView):
+    @blp.doc(security=[])
+    @blp.arguments(LoginQuerySchema, location="query")
+    @blp.response(302, description="Redirect to VK's authorize page (with state and a PKCE S256 challenge)")
+    @blp.alt_response(400, description="`next` is not on the web app's origin")
+    def get(self, args):
+        """Start signing in with VK"""
+        next_url = vk.safe_next_url(args.get("next"), current_app.config["FRONTEND_URL"])
+        response = redirect(vk.begin_login(next_url, _redirect_uri()), code=302)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+@blp.route("/callback", endpoint="callback")
+class VkCallbackView(MethodView):
+    @blp.doc(security=[], description=(
+        "VK sends the browser here. With `Accept: application/json` the answer is the login JSON (errors in the "
+        "envelope); otherwise a 302 to `next` with `#access_token=..&refresh_token=..` or `#error=..` in the "
+        "fragment. An unknown, expired or already used `state` is always a 400 envelope."))
+    @blp.arguments(CallbackQuerySchema, location="query")
+    @blp.response(200, LoginResultSchema, description="Signed in (JSON mode)")
+    @blp.alt_response(302, description="Redirect mode: back to the web app with tokens or an error in the fragment")
+    @blp.alt_response(400, description="Bad or replayed state, denied consent, or a bad code")
+    @blp.alt_response(401, description="The account is disabled")
+    @blp.alt_response(409, description="This VK account is linked to another user")
+    @blp.alt_response(502, description="VK failed or timed out")
+    def get(self, args):
+        """Finish signing in with VK: find, create or link the user and issue our tokens"""
+        state_data = vk.pop_state(args.get("state"))
+        if state_data is None:
+            raise vk.VkAuthError("The sign-in state is unknown, expired or already used.", "invalid_state")
+        try:
+            if args.get("error"):
+                error = args["error"] if _ERROR_CODE.match(args["error"]) else "vk_error"
+                message = "VK sign-in was cancelled." if error == "access_denied" else "VK refused the sign-in."
+                raise vk.VkAuthError(message, error)
+            identity = vk.fetch_identity(args.get("code") or "", state_data)
+            user = vk.sign_in_with_vk(identity, state_data.get("link_user_id"))
+            tokens = services.start_session(user, request.user_agent.string)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            if _wants_json():
+                raise
+            code = getattr(exc, "error", None) or {409: "conflict", 401: "unauthorized"}.get(exc.code, "error")
+            return _to_frontend(state_data["next"], {"error": code, "error_description": exc.message})
+        if _wants_json():
+            return {**tokens, "user": user}, 200, {"Cache-Control": "no-store"}
+        return _to_frontend(state_data["next"], tokens)
+
+
+@blp.route("/link", endpoint="link")
+class VkLinkView(MethodView):
+    @jwt_required()
+    @blp.arguments(LinkSchema, required=False)
+    @blp.response(200, AuthorizeUrlSchema)
+    @blp.alt_response(400, description="`next` is not on the web app's origin")
+    @blp.alt_response(409, description="My account already has a VK account linked")
+    def post(self, data):
+        """Start linking VK to my account: open the returned URL in the browser"""
+        if vk.vk_linked(current_user):
+            raise Conflict("Your account is already linked to a VK account.")
+        next_url = vk.safe_next_url((data or {}).get("next"), current_app.config["FRONTEND_URL"], location="json")
+        return {"url": vk.begin_login(next_url, _redirect_uri(), link_user_id=current_user.id)}

@@ -1,0 +1,30 @@
+"""Shapes of the calendar feed endpoints."""
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from app.common.schemas import QuerySchema
+
+SOURCES = ("goals", "tasks", "habits")
+
+
+class FeedUrlSchema(ma.Schema):
+    url = fields.String(metadata={"description": "Private subscription URL; treat it like a password"})
+
+
+class CommaList(fields.String):
+    """`goals,tasks` → ["goals", "tasks"]."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+class FeedQuerySchema(QuerySchema):
+    token = fields.String(load_default=None, validate=validate.Length(max=128),
+                          metadata={"description": "The feed token from the subscription URL"})
+    include = CommaList(
+        load_default=list(SOURCES),
+        validate=validate.ContainsOnly(SOURCES),
+        metadata={"description": "Comma-separated subset of goals,tasks,habits (default: all)"},
+    )

@@ -1,0 +1,86 @@
+"""Habit input and output shapes; rules that need the merged habit or the database live in services."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from app.common.schemas import BaseSchema, Text
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class HHMM(fields.Field):
+    """A wall-clock time as "HH:MM" (24 h, the owner's time zone)."""
+
+    default_error_messages = {"invalid": "Not a valid time: use HH:MM (24 h)."}
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.strftime("%H:%M")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not _HHMM.match(value):
+            raise self.make_error("invalid")
+        hours, minutes = value.split(":")
+        return time(int(hours), int(minutes))
+
+
+class HabitInSchema(BaseSchema):
+    """Body of POST and PUT; PATCH loads it with partial=True. Absent optional fields get their defaults
+    in services (PUT replaces the whole habit, PATCH merges), so nothing here invents values."""
+
+    action = Text(255, required=True, metadata={"description": "What I will do"})
+    place = Text(255, required=True, metadata={"description": "Where"})
+    time = HHMM(required=True, metadata={"description": "HH:MM in my time zone"})
+    periodicity_days = fields.Integer(strict=True, validate=validate.Range(1, 7),
+                                      metadata={"description": "Every N days, 1..7"})
+    duration_seconds = fields.Integer(required=True, strict=True, validate=validate.Range(1, 120),
+                                      metadata={"description": "How long it takes, 1..120 s"})
+    is_pleasant = fields.Boolean()
+    related_habit_id = fields.Integer(allow_none=True, strict=True,
+                                      metadata={"description": "One of my pleasant habits to do next"})
+    reward = Text(255, allow_none=True)
+    is_public = fields.Boolean()
+
+
+class HabitPatchSchema(HabitInSchema):
+    """PATCH body: any subset of the fields (used with partial=True)."""
+
+
+class HabitSchema(ma.Schema):
+    class Meta:
+        ordered = True
+
+    id = fields.Integer()
+    action = fields.String()
+    place = fields.String()
+    time = HHMM()
+    periodicity_days = fields.Integer()
+    duration_seconds = fields.Integer()
+    is_pleasant = fields.Boolean()
+    related_habit_id = fields.Integer(allow_none=True)
+    reward = fields.String(allow_none=True)
+    is_public = fields.Boolean()
+    next_reminder_at = fields.AwareDateTime(allow_none=True)
+    current_streak = fields.Integer(metadata={"description": "Completions in a row, each within "
+                                                             "periodicity_days of the previous one"})
+    owner_id = fields.Integer()
+    created_at = fields.AwareDateTime()
+
+
+class CompletionInSchema(BaseSchema):
+    date = fields.Date(load_default=None, allow_none=True,
+                       metadata={"description": "Day it was done (YYYY-MM-DD); defaults to today in my time zone"})
+
+
+class CompletionSchema(ma.Schema):
+    class Meta:
+        ordered = True
+
+    id = fields.Integer()
+    habit_id = fields.Integer()
+    date = fields.Date()
+    created_at = fields.AwareDateTime()

@@ -1,0 +1,81 @@
+"""RQ jobs of the habits domain (module-level, taking ids, safe to run twice)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from app.auth.models import User
+from app.common.timeutil import utcnow
+from app.extensions import db
+from app.habits.models import Habit, HabitCompletion
+from app.habits.reminders import schedule_reminder
+from app.telegram.client import send_to_user
+
+log = logging.getLogger(__name__)
+EARLY_TOLERANCE = timedelta(seconds=1)
+
+
+def reminder_text(habit: Habit, related: Habit | None) -> str:
+    text = f"Я буду {habit.action} в {habit.time.strftime('%H:%M')} в {habit.place}"
+    if habit.reward:
+        text += f"\nНаграда: {habit.reward}"
+    elif related is not None:
+        text += f"\nЗатем: {related.action}"
+    return text
+
+
+def send_reminder(habit_id: int, occurrence: str) -> str:
+    """Remind the owner of one occurrence, at most once, then schedule the next one.
+
+    Exactly-once key: the habit row itself. The job claims its occurrence with a compare-and-set
+    (`UPDATE habits SET next_reminder_at = <next> WHERE id = .. AND next_reminder_at = <this>`) committed
+    before anything is sent. A duplicate, retried or re-enqueued job (two schedulers, RQ's at-least-once
+    delivery, a sync after FLUSHDB) finds the row already moved on and sends nothing; so does the job of a
+    habit that was edited (its occurrence no longer matches) or deleted. The key lives in PostgreSQL rather
+    than in a Redis SET NX so that losing Redis cannot make an occurrence send twice. The price is
+    at-most-once: a crash between the claim and the send loses that one message, never the next ones.
+    Returns what happened (for logs and tests).
+    """
+    when = datetime.fromisoformat(occurrence)
+    now = utcnow()
+    habit = db.session.get(Habit, habit_id)
+    if habit is None:
+        return "deleted"
+    if habit.next_reminder_at != when:
+        return "superseded"
+    if now < when - EARLY_TOLERANCE:
+        schedule_reminder(habit)  # ran early (rescheduled while queued): put it back for its time
+        return "early"
+    owner = db.session.get(User, habit.owner_id)
+    following = habit.next_occurrence(max(now, when), owner.timezone)
+    claimed = db.session.scalar(
+        update(Habit).where(Habit.id == habit.id, Habit.next_reminder_at == when)
+        .values(next_reminder_at=following).returning(Habit.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed is None:
+        return "duplicate"
+    db.session.commit()  # the claim must be durable before the message leaves
+    habit = db.session.get(Habit, habit_id, populate_existing=True)
+    schedule_reminder(habit)  # applied by app.jobs once this job has ended
+    if (now - when).total_seconds() > current_app.config["REMINDER_STALE_SECONDS"]:
+        log.info("habit %s: occurrence %s is stale, skipped", habit_id, occurrence)
+        return "stale"
+    local_day = when.astimezone(_zone(owner.timezone)).date()
+    done = db.session.scalar(select(HabitCompletion.id).where(
+        HabitCompletion.habit_id == habit.id, HabitCompletion.date == local_day))
+    if done is not None:
+        return "completed"
+    related = db.session.get(Habit, habit.related_habit_id) if habit.related_habit_id else None
+    sent = send_to_user(owner.id, reminder_text(habit, related))
+    return "sent" if sent else "not sent"
+
+
+def _zone(name: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)

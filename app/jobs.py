@@ -1,0 +1,286 @@
+"""Background jobs: the only module that touches RQ, rq-scheduler and their Redis connection.
+
+Conventions every domain follows:
+
+* A job is a module-level function taking ids (never ORM objects), safe to run twice. Callers hand the
+  function itself to `enqueue`/`schedule_at`; what is stored in Redis is `run_job("<dotted path>", *args)`,
+  so the job's module is imported only when the job runs.
+* `run_job` gives every job a fresh Flask app context and one transaction: commit on success, rollback on
+  error, session removed afterwards. Jobs `flush()`; they never commit (except a deliberate claim, see
+  `app.habits.tasks`).
+* Queue side effects requested *inside* a job (`enqueue`, `schedule_at`, `cancel`) are held back until the
+  job's transaction has committed and RQ has recorded the job's end, so a job can reschedule its own id
+  (RQ would otherwise overwrite and expire the new schedule when it saves the finished job) and nothing is
+  scheduled for a rolled-back change.
+* Without REDIS_URL (the embedded default) or with JOBS_INLINE=True, `enqueue` runs the job inline and
+  `schedule_at` is a logged no-op (no scheduler runs in that mode).
+* Periodic jobs are declared once, in PERIODIC_JOBS, with stable ids; `register_periodic_jobs()` (called at
+  worker start) is idempotent and skips entries whose module is not installed.
+* Timestamps given to the scheduler are aware datetimes; every process runs with TZ=UTC.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app
+from redis import Redis
+from rq import Queue, SimpleWorker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq_scheduler import Scheduler
+
+from app.extensions import db, redis_store
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "default"
+JOB_TIMEOUT = 300
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    id: str
+    func: str  # dotted path, imported only when the job runs
+    every_seconds: int
+
+
+PERIODIC_JOBS: list[PeriodicJob] = [
+    PeriodicJob("goals-overdue", "app.goals.tasks.mark_overdue", every_seconds=60),
+    PeriodicJob("tasks-overdue", "app.teams.tasks.mark_overdue_tasks", every_seconds=60),
+]
+
+
+# --- connections ------------------------------------------------------------------------------------
+
+def connection() -> Redis | None:
+    return redis_store.client
+
+
+def queue(conn: Redis | None = None) -> Queue:
+    return Queue(QUEUE_NAME, connection=conn or _require_connection(), default_timeout=JOB_TIMEOUT)
+
+
+def scheduler(conn: Redis | None = None, interval: float = 5) -> Scheduler:
+    return Scheduler(queue_name=QUEUE_NAME, connection=conn or _require_connection(), interval=interval)
+
+
+def _require_connection() -> Redis:
+    conn = connection()
+    if conn is None:
+        raise RuntimeError("REDIS_URL is not configured")
+    return conn
+
+
+def _inline() -> bool:
+    return bool(current_app.config.get("JOBS_INLINE")) or not redis_store.enabled
+
+
+def dotted(func: Callable | str) -> str:
+    return func if isinstance(func, str) else f"{func.__module__}.{func.__qualname__}"
+
+
+# --- running a job ----------------------------------------------------------------------------------
+
+_bound_app: Flask | None = None
+_deferred: list[list[Callable[[], None]]] = []  # one frame per running job (inline jobs may nest)
+
+
+def bind_app(app: Flask) -> None:
+    """The worker builds the app once; jobs run in contexts of it."""
+    global _bound_app
+    _bound_app = app
+
+
+def _resolve(path: str) -> Callable:
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def run_job(path: str, *args: Any, **kwargs: Any) -> Any:
+    """What RQ actually runs: the job at `path` in its own app context and transaction."""
+    app = _bound_app or current_app._get_current_object()
+    _deferred.append([])
+    ok = False
+    try:
+        with app.app_context():
+            try:
+                result = _resolve(path)(*args, **kwargs)
+                db.session.commit()
+                ok = True
+                return result
+            except BaseException:
+                db.session.rollback()
+                raise
+            finally:
+                db.session.remove()
+    finally:
+        actions = _deferred.pop()
+        if ok and _running_under_worker():
+            _after_worker.extend(actions)  # flushed by JobWorker once RQ has recorded the job's end
+        elif ok:
+            with app.app_context():
+                _apply(actions)
+
+
+_after_worker: list[Callable[[], None]] = []
+_worker_depth = 0
+
+
+def _running_under_worker() -> bool:
+    return _worker_depth > 0 and len(_deferred) == 0
+
+
+def _apply(actions: Iterable[Callable[[], None]]) -> None:
+    for action in actions:
+        try:
+            action()
+        except Exception:
+            log.exception("deferred job action failed")
+
+
+def _defer_or_run(action: Callable[[], None]) -> None:
+    if _deferred:
+        _deferred[-1].append(action)
+    else:
+        action()
+
+
+class JobWorker(SimpleWorker):
+    """Runs jobs in the worker's own process (the app and its pools are built once) and applies the queue
+    actions a job requested after RQ has finished recording it."""
+
+    def perform_job(self, job, queue, execution) -> bool:  # noqa: A002 (RQ's signature)
+        global _worker_depth
+        _worker_depth += 1
+        try:
+            return super().perform_job(job, queue, execution)
+        finally:
+            _worker_depth -= 1
+            actions, _after_worker[:] = list(_after_worker), []
+            if _bound_app is not None:
+                with _bound_app.app_context():
+                    _apply(actions)
+
+
+# --- public API -------------------------------------------------------------------------------------
+
+def enqueue(func: Callable, *args: Any, job_id: str | None = None, **kwargs: Any) -> None:
+    """Run `func(*args, **kwargs)` on the default queue (inline without Redis or with JOBS_INLINE)."""
+    path = dotted(func)
+    if _inline():
+        if not redis_store.enabled:
+            log.info("no REDIS_URL: running job %s inline", path)
+        run_job(path, *args, **kwargs)
+        return
+    conn = _require_connection()
+    _defer_or_run(lambda: queue(conn).enqueue(run_job, path, *args, job_id=job_id, kwargs=kwargs or None,
+                                              result_ttl=0))
+
+
+def schedule_at(when: datetime, func: Callable, *args: Any, job_id: str) -> None:
+    """Run `func(*args)` at `when` (aware), replacing any job scheduled under the same id."""
+    if not redis_store.enabled:
+        log.info("no REDIS_URL: not scheduling %s", job_id)
+        return
+    conn = _require_connection()
+    _defer_or_run(lambda: schedule_many(conn, [(job_id, when, dotted(func), args)]))
+
+
+def cancel(job_id: str) -> None:
+    """Forget a scheduled job: its entry in the schedule and its job hash (rq-scheduler leaves the hash)."""
+    if not redis_store.enabled:
+        return
+    conn = _require_connection()
+    _defer_or_run(lambda: cancel_many(conn, [job_id]))
+
+
+def schedule_many(conn: Redis, items: Iterable[tuple[str, datetime, str, tuple]], *, chunk: int = 2000) -> int:
+    """Write many one-off jobs (id, when, dotted path, args) in pipelined round trips; returns how many."""
+    key = Scheduler.scheduled_jobs_key
+    count = 0
+    pipe = conn.pipeline(transaction=False)
+    for job_id, when, path, args in items:
+        if when.tzinfo is None:
+            raise ValueError("schedule_at needs an aware datetime")
+        pipe.delete(Job.key_for(job_id))  # drops a finished job's expiry along with it
+        job = Job.create(run_job, args=(path, *args), id=job_id, connection=conn, result_ttl=0,
+                         timeout=JOB_TIMEOUT, origin=QUEUE_NAME, status=JobStatus.SCHEDULED)
+        job.save(pipeline=pipe)
+        # Whole seconds, rounded up: rq-scheduler compares integer seconds, so a job never fires early.
+        pipe.zadd(key, {job_id: math.ceil(when.astimezone(UTC).timestamp())})
+        count += 1
+        if count % chunk == 0:
+            pipe.execute()
+    pipe.execute()
+    return count
+
+
+def cancel_many(conn: Redis, job_ids: Iterable[str], *, chunk: int = 5000) -> None:
+    ids = list(job_ids)
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        pipe = conn.pipeline(transaction=False)
+        pipe.zrem(Scheduler.scheduled_jobs_key, *part)
+        pipe.delete(*[Job.key_for(i) for i in part])
+        pipe.execute()
+
+
+def scheduled_ids(conn: Redis, prefix: str) -> set[str]:
+    """Ids in the schedule starting with `prefix` (ZSCAN, so a large schedule is walked in steps)."""
+    found = set()
+    for member, _score in conn.zscan_iter(Scheduler.scheduled_jobs_key, match=f"{prefix}*", count=5000):
+        found.add(member.decode() if isinstance(member, bytes) else member)
+    return found
+
+
+def scheduled_time(job_id: str) -> datetime | None:
+    score = _require_connection().zscore(Scheduler.scheduled_jobs_key, job_id)
+    return None if score is None else datetime.fromtimestamp(score, UTC)
+
+
+def fetch(job_id: str) -> Job | None:
+    return _fetch(_require_connection(), job_id)
+
+
+def _fetch(conn: Redis, job_id: str) -> Job | None:
+    try:
+        return Job.fetch(job_id, connection=conn)
+    except NoSuchJobError:
+        return None
+
+
+def register_periodic_jobs(conn: Redis | None = None, jobs: Iterable[PeriodicJob] | None = None) -> list[str]:
+    """Put every periodic job in the schedule once (idempotent: an unchanged entry is left as it is)."""
+    conn = conn or _require_connection()
+    sched = scheduler(conn)
+    registered = []
+    for spec in PERIODIC_JOBS if jobs is None else jobs:
+        module = spec.func.rpartition(".")[0]
+        if _find_module(module) is None:
+            log.warning("periodic job %s skipped: %s is not installed", spec.id, module)
+            continue
+        existing = _fetch(conn, spec.id)
+        if (existing is not None and spec.id in sched and existing.args and existing.args[0] == spec.func
+                and existing.meta.get("interval") == spec.every_seconds):
+            registered.append(spec.id)
+            continue
+        sched.schedule(datetime.now(UTC), run_job, args=[spec.func], interval=spec.every_seconds,
+                       id=spec.id, timeout=JOB_TIMEOUT, queue_name=QUEUE_NAME)
+        registered.append(spec.id)
+    return registered
+
+
+def _find_module(module: str):
+    try:
+        return importlib.util.find_spec(module)
+    except ModuleNotFoundError:
+        return None
+

@@ -1,0 +1,339 @@
+"""Rules of the team task manager. Visibility goes through membership: what you cannot see is 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+
+from app.auth.models import User
+from app.common.timeutil import utcnow
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.realtime.events import call_after_commit, publish_after_commit
+from app.teams.models import Task, TaskList, Team, TeamMember
+from app.teams.schemas import TaskSchema
+
+_task_schema = TaskSchema()
+
+
+# --- visibility -------------------------------------------------------------------------------------
+
+def _role(user: User, team_id: int) -> str | None:
+    return db.session.scalar(
+        select(TeamMember.role).where(TeamMember.team_id == team_id, TeamMember.user_id == user.id)
+    )
+
+
+def get_visible_team_or_404(user: User, team_id: int, *, lock: bool = False) -> Team:
+    """The team with `my_role` set, if `user` is a member; locking serialises membership changes."""
+    stmt = (select(Team, TeamMember.role).join(TeamMember, TeamMember.team_id == Team.id)
+            .where(Team.id == team_id, TeamMember.user_id == user.id))
+    if lock:
+        stmt = stmt.with_for_update(of=Team)
+    row = db.session.execute(stmt).first()
+    if row is None:
+        raise NotFound("Team not found.")
+    team, role = row
+    team.my_role = role
+    return team
+
+
+def _require_admin(team: Team) -> None:
+    if team.my_role != "admin":
+        raise Forbidden("Only team admins may do this.")
+
+
+def get_visible_list_or_404(user: User, list_id: int) -> tuple[TaskList, str]:
+    row = db.session.execute(
+        select(TaskList, TeamMember.role).join(TeamMember, TeamMember.team_id == TaskList.team_id)
+        .where(TaskList.id == list_id, TeamMember.user_id == user.id)
+    ).first()
+    if row is None:
+        raise NotFound("Task list not found.")
+    return row[0], row[1]
+
+
+def get_visible_task_or_404(user: User, task_id: int) -> tuple[Task, str]:
+    row = db.session.execute(
+        select(Task, TeamMember.role).join(TeamMember, TeamMember.team_id == Task.team_id)
+        .where(Task.id == task_id, TeamMember.user_id == user.id)
+    ).first()
+    if row is None:
+        raise NotFound("Task not found.")
+    return row[0], row[1]
+
+
+def my_teams_subquery(user: User):
+    return select(TeamMember.team_id).where(TeamMember.user_id == user.id)
+
+
+# --- teams --------------------------------------------------------------------------------------------
+
+def list_teams_stmt(user: User) -> Select:
+    return (select(Team, TeamMember.role).join(TeamMember, TeamMember.team_id == Team.id)
+            .where(TeamMember.user_id == user.id).order_by(Team.id))
+
+
+def create_team(actor: User, data: dict[str, Any]) -> Team:
+    team = Team(name=data["name"], description=data.get("description", ""))
+    db.session.add(team)
+    db.session.flush()
+    db.session.add(TeamMember(team_id=team.id, user_id=actor.id, role="admin"))
+    db.session.flush()
+    team.my_role = "admin"
+    return team
+
+
+def update_team(actor: User, team_id: int, data: dict[str, Any]) -> Team:
+    team = get_visible_team_or_404(actor, team_id)
+    _require_admin(team)
+    for key in ("name", "description"):
+        if key in data:
+            setattr(team, key, data[key])
+    db.session.flush()
+    return team
+
+
+def delete_team(actor: User, team_id: int) -> None:
+    team = get_visible_team_or_404(actor, team_id, lock=True)
+    _require_admin(team)
+    db.session.delete(team)
+    db.session.flush()
+
+
+# --- members ------------------------------------------------------------------------------------------
+
+def list_members_stmt(actor: User, team_id: int) -> Select:
+    get_visible_team_or_404(actor, team_id)
+    return (select(TeamMember.user_id, User.username, TeamMember.role, TeamMember.joined_at)
+            .join(User, User.id == TeamMember.user_id)
+            .where(TeamMember.team_id == team_id).order_by(TeamMember.joined_at, TeamMember.user_id))
+
+
+def _member_row(team_id: int, user_id: int) -> dict[str, Any]:
+    row = db.session.execute(
+        select(TeamMember.user_id, User.username, TeamMember.role, TeamMember.joined_at)
+        .join(User, User.id == TeamMember.user_id)
+        .where(TeamMember.team_id == team_id, TeamMember.user_id == user_id)
+    ).one()
+    return row._asdict()
+
+
+def add_member(actor: User, team_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    team = get_visible_team_or_404(actor, team_id, lock=True)
+    _require_admin(team)
+    user = db.session.scalar(select(User).where(func.lower(User.username) == data["username"].lower()))
+    if user is None or not user.is_active:
+        raise ValidationFailed({"username": ["No such user."]})
+    if _role(user, team_id) is not None:
+        raise Conflict("This user is already a member of the team.")
+    db.session.add(TeamMember(team_id=team_id, user_id=user.id, role=data["role"]))
+    db.session.flush()
+    return _member_row(team_id, user.id)
+
+
+def _admin_count(team_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).where(TeamMember.team_id == team_id, TeamMember.role == "admin")
+    )
+
+
+def _get_member_or_404(team_id: int, user_id: int) -> TeamMember:
+    member = db.session.get(TeamMember, (team_id, user_id))
+    if member is None:
+        raise NotFound("Member not found.")
+    return member
+
+
+def update_member(actor: User, team_id: int, user_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Change a member's role (admins only); the last admin cannot be demoted."""
+    team = get_visible_team_or_404(actor, team_id, lock=True)
+    _require_admin(team)
+    member = _get_member_or_404(team_id, user_id)
+    if member.role == "admin" and data["role"] != "admin" and _admin_count(team_id) <= 1:
+        raise Conflict("The last admin of a team cannot be demoted.")
+    member.role = data["role"]
+    db.session.flush()
+    return _member_row(team_id, user_id)
+
+
+def remove_member(actor: User, team_id: int, user_id: int) -> None:
+    """Admins remove anyone, a member may leave; their open tasks become unassigned in the same transaction."""
+    team = get_visible_team_or_404(actor, team_id, lock=True)
+    if user_id != actor.id:
+        _require_admin(team)
+    member = _get_member_or_404(team_id, user_id)
+    if member.role == "admin" and _admin_count(team_id) <= 1:
+        raise Conflict("The last admin cannot leave or be removed; make someone else admin first.")
+    db.session.delete(member)
+    unassigned = db.session.scalars(
+        update(Task)
+        .where(Task.team_id == team_id, Task.assignee_id == user_id, Task.is_done.is_(False))
+        .values(assignee_id=None, assigned_at=None, updated_at=utcnow())
+        .returning(Task),
+        execution_options={"synchronize_session": False},
+    ).all()
+    db.session.flush()
+    for task in unassigned:
+        _emit("task.updated", task, extra_users=(user_id,))
+
+
+# --- task lists ------------------------------------------------------------------------------------
+
+def list_lists_stmt(actor: User, team_id: int) -> Select:
+    get_visible_team_or_404(actor, team_id)
+    return select(TaskList).where(TaskList.team_id == team_id).order_by(TaskList.id)
+
+
+def create_list(actor: User, team_id: int, data: dict[str, Any]) -> TaskList:
+    get_visible_team_or_404(actor, team_id)
+    task_list = TaskList(team_id=team_id, name=data["name"], created_by=actor.id)
+    db.session.add(task_list)
+    db.session.flush()
+    return task_list
+
+
+def _editable_list(actor: User, list_id: int) -> TaskList:
+    task_list, role = get_visible_list_or_404(actor, list_id)
+    if role != "admin" and task_list.created_by != actor.id:
+        raise Forbidden("Only team admins or the list's creator may change it.")
+    return task_list
+
+
+def update_list(actor: User, list_id: int, data: dict[str, Any]) -> TaskList:
+    task_list = _editable_list(actor, list_id)
+    task_list.name = data["name"]
+    db.session.flush()
+    return task_list
+
+
+def delete_list(actor: User, list_id: int) -> None:
+    task_list = _editable_list(actor, list_id)
+    tasks = db.session.scalars(select(Task).where(Task.list_id == list_id)).all()
+    for task in tasks:
+        _emit("task.deleted", task)
+    db.session.delete(task_list)
+    db.session.flush()
+
+
+# --- tasks ----------------------------------------------------------------------------------------------
+
+def _emit(kind: str, task: Task, extra_users: tuple[int | None, ...] = ()) -> None:
+    """Queue a task event for the team and the assignee's user channel, published after commit."""
+    event = {"type": kind, "task": _task_schema.dump(task)}
+    publish_after_commit(db.session, event, team_id=task.team_id, user_ids=(task.assignee_id, *extra_users))
+
+
+def _check_assignee(team_id: int, assignee_id: int | None) -> None:
+    if assignee_id is None:
+        return
+    exists = db.session.scalar(
+        select(TeamMember.user_id).where(TeamMember.team_id == team_id, TeamMember.user_id == assignee_id)
+    )
+    if exists is None:
+        raise ValidationFailed({"assignee_id": ["The assignee must be a member of the team."]})
+
+
+def _notify_assigned_after_commit(actor: User, task: Task) -> None:
+    if task.assignee_id is None or task.assignee_id == actor.id:
+        return
+    from app.teams.tasks import schedule_assigned_notification
+
+    task_id, assignee_id = task.id, task.assignee_id
+    call_after_commit(db.session, lambda: schedule_assigned_notification(task_id, assignee_id))
+
+
+def list_tasks_stmt(actor: User, list_id: int) -> Select:
+    get_visible_list_or_404(actor, list_id)
+    return select(Task).where(Task.list_id == list_id).order_by(Task.id)
+
+
+def search_tasks_stmt(actor: User, filters: dict[str, Any]) -> Select:
+    """Tasks of every team I belong to, filtered; one statement whatever the page size."""
+    stmt = select(Task).where(Task.team_id.in_(my_teams_subquery(actor)))
+    assignee = filters.get("assignee")
+    if assignee is not None:
+        stmt = stmt.where(Task.assignee_id == (actor.id if assignee == "me" else int(assignee)))
+    if "done" in filters:
+        stmt = stmt.where(Task.is_done.is_(filters["done"]))
+    if "overdue" in filters:
+        stmt = stmt.where(Task.is_overdue.is_(filters["overdue"]))
+    if "team" in filters:
+        stmt = stmt.where(Task.team_id == filters["team"])
+    return stmt.order_by(Task.id)
+
+
+def create_task(actor: User, list_id: int, data: dict[str, Any]) -> Task:
+    task_list, _role_ = get_visible_list_or_404(actor, list_id)
+    _check_assignee(task_list.team_id, data.get("assignee_id"))
+    now = utcnow()
+    task = Task(list_id=task_list.id, team_id=task_list.team_id, title=data["title"],
+                description=data.get("description", ""), assignee_id=data.get("assignee_id"),
+                assigned_at=now if data.get("assignee_id") else None,
+                deadline=data.get("deadline"), created_by=actor.id, created_at=now, updated_at=now)
+    db.session.add(task)
+    db.session.flush()
+    _emit("task.created", task)
+    _notify_assigned_after_commit(actor, task)
+    return task
+
+
+def update_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
+    task, _role_ = get_visible_task_or_404(actor, task_id)
+    previous_assignee = task.assignee_id
+    if "list_id" in data and data["list_id"] != task.list_id:
+        target = db.session.scalar(select(TaskList).where(TaskList.id == data["list_id"]))
+        if target is None or target.team_id != task.team_id:
+            raise ValidationFailed({"list_id": ["Tasks can move only between lists of the same team."]})
+        task.list_id = target.id
+    if "assignee_id" in data and data["assignee_id"] != task.assignee_id:
+        _check_assignee(task.team_id, data["assignee_id"])
+        task.assignee_id = data["assignee_id"]
+        task.assigned_at = utcnow() if data["assignee_id"] else None
+    if "deadline" in data:
+        new, old = data["deadline"], task.deadline
+        if new is None or (old is not None and new > old) or (old is None):
+            task.is_overdue = False  # a later deadline re-arms the overdue alert
+        task.deadline = new
+    for key in ("title", "description"):
+        if key in data:
+            setattr(task, key, data[key])
+    task.updated_at = utcnow()
+    db.session.flush()
+    _emit("task.updated", task, extra_users=(previous_assignee,))
+    if task.assignee_id != previous_assignee:
+        _notify_assigned_after_commit(actor, task)
+    return task
+
+
+def delete_task(actor: User, task_id: int) -> None:
+    task, role = get_visible_task_or_404(actor, task_id)
+    if role != "admin" and task.created_by != actor.id:
+        raise Forbidden("Only team admins or the task's creator may delete it.")
+    _emit("task.deleted", task)
+    db.session.delete(task)
+    db.session.flush()
+
+
+def complete_task(actor: User, task_id: int) -> Task:
+    """Mark done (idempotent). Also called by the Telegram bot's /done; events go out when the caller commits."""
+    task, _role_ = get_visible_task_or_404(actor, task_id)
+    if not task.is_done:
+        task.is_done = True
+        task.done_at = task.updated_at = utcnow()
+        db.session.flush()
+        _emit("task.done", task)
+    return task
+
+
+def reopen_task(actor: User, task_id: int) -> Task:
+    """Undo done (idempotent)."""
+    task, _role_ = get_visible_task_or_404(actor, task_id)
+    if task.is_done:
+        task.is_done = False
+        task.done_at = None
+        task.updated_at = utcnow()
+        db.session.flush()
+        _emit("task.updated", task)
+    return task

@@ -1,0 +1,125 @@
+"""Background jobs of the team task manager: overdue scan and notifications (assigned, overdue).
+
+Every notification is recorded once per person per event in `task_notifications` (unique dedupe_key,
+inserted with ON CONFLICT DO NOTHING): a retried, duplicated or concurrent job finds the row taken and
+sends nothing. The overdue scan flags tasks in one UPDATE ... RETURNING, so two concurrent scans never
+return the same task (the second one's WHERE no longer matches once the first has committed).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from app.common.timeutil import utcnow
+from app.extensions import db
+from app.realtime.events import call_after_commit, publish_user_event
+from app.realtime.presence import is_online
+from app.teams.models import Notification, Task, Team
+from app.teams.schemas import TaskSchema
+
+log = logging.getLogger(__name__)
+_task_schema = TaskSchema()
+
+
+def _enqueue(func, *args, job_id: str | None = None) -> None:
+    from app.jobs import enqueue
+
+    enqueue(func, *args, job_id=job_id)
+
+
+def _send_telegram(user_id: int, text: str) -> bool:
+    from app.telegram.client import send_to_user
+
+    return send_to_user(user_id, text)
+
+
+def schedule_assigned_notification(task_id: int, assignee_id: int) -> None:
+    """Called after the assigning transaction commits."""
+    try:
+        _enqueue(notify_task_assigned, task_id, assignee_id, job_id=f"task-assigned:{task_id}:{assignee_id}")
+    except Exception:  # noqa: BLE001  (the task is saved; a lost notification must not fail the request)
+        log.warning("could not enqueue the assignment notification of task %s", task_id, exc_info=True)
+
+
+# --- jobs ------------------------------------------------------------------------------------------------
+
+def _claim(user_id: int, kind: str, task_id: int, dedupe_key: str) -> bool:
+    """Record the notification; False if somebody already did (then nothing must be sent)."""
+    inserted = db.session.scalar(
+        pg_insert(Notification)
+        .values(user_id=user_id, kind=kind, task_id=task_id, dedupe_key=dedupe_key, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Notification.id)
+    )
+    return inserted is not None
+
+
+def _deliver(user_id: int, title: str, body: str, level: str) -> str:
+    """Online → toast on the user's socket (after commit); offline → Telegram if linked."""
+    if is_online(user_id):
+        toast = {"type": "toast", "title": title, "body": body, "level": level}
+        call_after_commit(db.session, lambda: publish_user_event(user_id, toast))
+        return "toast"
+    return "telegram" if _send_telegram(user_id, f"{title}\n{body}") else "none"  # False: not linked/blocked
+
+
+def notify_task_assigned(task_id: int, assignee_id: int) -> None:
+    """Tell the assignee about a task given to them (skipped if it was reassigned or closed meanwhile)."""
+    row = db.session.execute(select(Task, Team.name).join(Team, Team.id == Task.team_id)
+                             .where(Task.id == task_id)).first()
+    if row is None:
+        return
+    task, team_name = row
+    if task.assignee_id != assignee_id or task.is_done or task.assigned_at is None:
+        return
+    key = f"assigned:{task_id}:{assignee_id}:{task.assigned_at.isoformat()}"
+    if not _claim(assignee_id, "assigned", task_id, key):
+        return
+    channel = _deliver(assignee_id, "New task for you", f"{task.title} ({team_name}), task #{task.id}", "info")
+    _mark_channel(key, channel)
+
+
+def notify_task_overdue(task_id: int) -> None:
+    """Tell the assignee (or the creator of an unassigned task) once per deadline that it passed."""
+    row = db.session.execute(select(Task, Team.name).join(Team, Team.id == Task.team_id)
+                             .where(Task.id == task_id)).first()
+    if row is None:
+        return
+    task, team_name = row
+    recipient = task.assignee_id or task.created_by
+    if recipient is None or task.is_done or not task.is_overdue or task.deadline is None:
+        return
+    key = f"overdue:{task_id}:{recipient}:{task.deadline.isoformat()}"
+    if not _claim(recipient, "overdue", task_id, key):
+        return
+    channel = _deliver(recipient, "Task overdue", f"{task.title} ({team_name}), task #{task.id}: "
+                       f"the deadline {task.deadline:%Y-%m-%d %H:%M} UTC has passed", "warning")
+    _mark_channel(key, channel)
+
+
+def _mark_channel(key: str, channel: str) -> None:
+    db.session.execute(update(Notification).where(Notification.dedupe_key == key).values(channel=channel))
+
+
+def mark_overdue_tasks() -> int:
+    """Every minute: flag open tasks past their deadline in one statement, one notification job per task."""
+    now = utcnow()
+    rows = db.session.execute(
+        update(Task)
+        .where(Task.is_done.is_(False), Task.is_overdue.is_(False), Task.deadline.is_not(None), Task.deadline <= now)
+        .values(is_overdue=True, updated_at=now)
+        .returning(Task),
+        execution_options={"synchronize_session": False},
+    ).scalars().all()
+    from app.realtime.events import publish_after_commit
+
+    for task in rows:
+        event = {"type": "task.updated", "task": _task_schema.dump(task)}
+        publish_after_commit(db.session, event, team_id=task.team_id, user_ids=(task.assignee_id,))
+        task_id, stamp = task.id, task.deadline.isoformat()
+        call_after_commit(db.session, lambda t=task_id, s=stamp: _enqueue(
+            notify_task_overdue, t, job_id=f"task-overdue:{t}:{s}"))
+    return len(rows)

@@ -1,0 +1,28 @@
+"""Habit fixtures: a valid body, a habit factory through the API, the fake Telegram server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.telegram.conftest import fake_telegram  # noqa: F401  (re-exported fixture)
+
+BASE = "/api/v1/habits"
+
+
+def body(**overrides: Any) -> dict[str, Any]:
+    data = {"action": "сделать 10 приседаний", "place": "дома", "time": "07:30", "periodicity_days": 1,
+            "duration_seconds": 60}
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def make_habit(api):
+    def make(who, **overrides):
+        response = api.post(BASE, who, json=body(**overrides))
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return make

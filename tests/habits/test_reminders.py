@@ -1,0 +1,111 @@
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from app import jobs
+from app.common.timeutil import utcnow
+from app.extensions import db
+from app.habits.models import Habit
+from app.habits.tasks import send_reminder
+from app.telegram.models import TelegramLink
+from tests.habits.conftest import BASE
+
+SCHEDULE = "rq:scheduler:scheduled_jobs"
+
+
+@pytest.fixture
+def linked(user):
+    db.session.add(TelegramLink(user_id=user.id, chat_id=4242))
+    db.session.flush()
+    return user
+
+
+def _due(habit_id, seconds_ago=1):
+    when = (utcnow() - timedelta(seconds=seconds_ago)).replace(microsecond=0)
+    db.session.execute(update(Habit).where(Habit.id == habit_id).values(next_reminder_at=when))
+    return when
+
+
+def test_sends_once_with_the_right_text_and_schedules_the_next(app, make_habit, linked, fake_telegram,
+                                                                redis_client):
+    pleasant = make_habit(linked, is_pleasant=True, action="выпить кофе")
+    habit = make_habit(linked, related_habit_id=pleasant["id"])
+    when = _due(habit["id"])
+    assert jobs.run_job("app.habits.tasks.send_reminder", habit["id"], when.isoformat()) == "sent"
+    assert jobs.run_job("app.habits.tasks.send_reminder", habit["id"], when.isoformat()) == "superseded"
+    [message] = fake_telegram.messages()
+    assert message["text"] == "Я буду сделать 10 приседаний в 07:30 в дома\nЗатем: выпить кофе"
+    following = db.session.get(Habit, habit["id"], populate_existing=True).next_reminder_at
+    assert following > utcnow()
+    assert redis_client.zscore(SCHEDULE, f"habit-reminder-{habit['id']}") == following.timestamp()
+
+
+def test_reward_text(make_habit, linked, fake_telegram):
+    habit = make_habit(linked, reward="серия")
+    when = _due(habit["id"])
+    send_reminder(habit["id"], when.isoformat())
+    assert fake_telegram.messages()[0]["text"].endswith("\nНаграда: серия")
+
+
+def test_stale_occurrence_is_skipped_and_moved_on(app, make_habit, linked, fake_telegram):
+    habit = make_habit(linked)
+    when = _due(habit["id"], seconds_ago=app.config["REMINDER_STALE_SECONDS"] + 5)
+    assert send_reminder(habit["id"], when.isoformat()) == "stale"
+    assert fake_telegram.messages() == []
+    assert db.session.get(Habit, habit["id"], populate_existing=True).next_reminder_at > utcnow()
+
+
+def test_completed_day_is_not_reminded(api, make_habit, linked, fake_telegram):
+    habit = make_habit(linked)
+    when = _due(habit["id"])
+    api.post(f"{BASE}/{habit['id']}/completions", linked, json={})
+    assert send_reminder(habit["id"], when.isoformat()) == "completed"
+    assert fake_telegram.messages() == []
+
+
+def test_changed_deleted_and_unlinked(api, make_habit, linked, user, fake_telegram):
+    habit = make_habit(linked)
+    when = _due(habit["id"])
+    assert send_reminder(habit["id"], (when - timedelta(days=1)).isoformat()) == "superseded"
+    db.session.execute(update(TelegramLink).values(blocked_at=utcnow()))
+    assert send_reminder(habit["id"], when.isoformat()) == "not sent"
+    api.delete(f"{BASE}/{habit['id']}", user)
+    assert send_reminder(habit["id"], when.isoformat()) == "deleted"
+    assert fake_telegram.messages() == []
+
+
+def test_sync_rebuilds_every_job_after_flushdb(app, make_habit, user, redis_client):
+    habits = [make_habit(user) for _ in range(3)] + [make_habit(user, is_pleasant=True)]
+    redis_client.flushdb()
+    redis_client.zadd(SCHEDULE, {"habit-reminder-999999": 1})
+    result = app.test_cli_runner().invoke(args=["reminders", "sync"])
+    assert "Rebuilt 3 reminder jobs" in result.output
+    ids = {m.decode() for m in redis_client.zrange(SCHEDULE, 0, -1)}
+    assert ids == {f"habit-reminder-{h['id']}" for h in habits[:3]}
+    job = jobs.fetch(f"habit-reminder-{habits[0]['id']}")
+    assert job.args[:2] == ("app.habits.tasks.send_reminder", habits[0]["id"])
+
+
+def test_enqueue_runs_inline_without_redis_or_with_jobs_inline(app):
+    app.config["JOBS_INLINE"] = True
+    try:
+        jobs.enqueue(_record, 7)
+    finally:
+        app.config["JOBS_INLINE"] = False
+    assert CALLS == [7]
+
+
+def test_periodic_registry_skips_absent_modules_and_is_idempotent(redis_client):
+    specs = [jobs.PeriodicJob("demo-tick", "tests.habits.test_reminders._record", 60),
+             jobs.PeriodicJob("missing", "app.nowhere.tasks.run", 60)]
+    assert jobs.register_periodic_jobs(jobs=specs) == ["demo-tick"]
+    assert jobs.register_periodic_jobs(jobs=specs) == ["demo-tick"]
+    assert redis_client.zcard(SCHEDULE) == 1
+
+
+CALLS: list[int] = []
+
+
+def _record(value: int = 0) -> None:
+    CALLS.append(value)

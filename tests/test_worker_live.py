@@ -1,0 +1,124 @@
+"""worker.py as a real process against real Redis, PostgreSQL and the fake Telegram server."""
+
+import signal
+import subprocess
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from app.common.timeutil import utcnow
+from app.extensions import db
+from app.habits.models import Habit
+from app.habits.reminders import schedule_reminder
+from app.telegram.models import TelegramLink
+from fakes.telegram import FakeTelegram
+from tests.habits.conftest import BASE, body
+from tests.processes import PYTHON, live_environment, running, wait_until
+
+SCHEDULE = "rq:scheduler:scheduled_jobs"
+
+
+@pytest.fixture
+def fake():
+    server = FakeTelegram().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def env(app, fake):
+    return live_environment(app, TELEGRAM_API_URL=fake.url, SCHEDULER_INTERVAL="0.2", TELEGRAM_SEND_RATE="100",
+                            TELEGRAM_BACKOFF_SECONDS="0.05")
+
+
+def _worker(env, name="worker"):
+    return running([PYTHON, "worker.py"], env, log_name=name, ready=lambda: True)
+
+
+def _due_in(habit_id, seconds):
+    when = (utcnow() + timedelta(seconds=seconds)).replace(microsecond=0)
+    db.session.execute(update(Habit).where(Habit.id == habit_id).values(next_reminder_at=when))
+    db.session.commit()
+    schedule_reminder(db.session.get(Habit, habit_id, populate_existing=True))
+    return when
+
+
+@pytest.fixture
+def owner(api):
+    who = api.signup_and_login("remi")
+    db.session.add(TelegramLink(user_id=who.id, chat_id=777))
+    db.session.commit()
+    return who
+
+
+def _create(api, who, **fields):
+    response = api.post(BASE, who, json=body(**fields))
+    assert response.status_code == 201, response.json
+    return response.json["id"]
+
+
+@pytest.mark.live
+def test_reminders_end_to_end(api, owner, env, fake, redis_client):
+    with _worker(env):
+        first = _create(api, owner, action="читать")
+        _due_in(first, 2)
+        assert len(fake.wait_for_messages(1, timeout=10)) == 1
+        time.sleep(1)
+        [message] = fake.messages()
+        assert message["chat_id"] == 777 and message["text"] == "Я буду читать в 07:30 в дома"
+        # the job moved itself to the next local 07:30
+        following = db.session.get(Habit, first, populate_existing=True).next_reminder_at
+        assert wait_until(lambda: redis_client.zscore(SCHEDULE, f"habit-reminder-{first}") == following.timestamp(),
+                          timeout=5)
+
+        # update moves it: the old occurrence sends nothing, the new one the new text
+        moved = _create(api, owner, action="бегать")
+        _due_in(moved, 2)
+        assert api.patch(f"{BASE}/{moved}", owner, json={"action": "плавать", "time": "06:15"}).status_code == 200
+        db.session.commit()
+        _due_in(moved, 2)
+        # delete stops it
+        deleted = _create(api, owner, action="петь")
+        _due_in(deleted, 2)
+        assert api.delete(f"{BASE}/{deleted}", owner).status_code == 204
+        assert len(fake.wait_for_messages(2, timeout=10)) == 2
+        time.sleep(2.5)
+        texts = [m["text"] for m in fake.messages()]
+        assert texts == ["Я буду читать в 07:30 в дома", "Я буду плавать в 06:15 в дома"]
+
+
+@pytest.mark.live
+def test_kill_9_and_two_schedulers_still_send_exactly_once(api, owner, env, fake):
+    with _worker(env, "worker-a") as first, _worker(env, "worker-b"):
+        habits = [_create(api, owner, action=f"дело {i}") for i in range(5)]
+        for habit_id in habits:
+            _due_in(habit_id, 2)
+        time.sleep(1.5)
+        first.send_signal(signal.SIGKILL)  # the process group leader dies mid-way
+        assert len(fake.wait_for_messages(5, timeout=10)) >= 5
+        with _worker(env, "worker-c"):  # a restart rebuilds the jobs from the database
+            time.sleep(2)
+    texts = sorted(m["text"] for m in fake.messages())
+    assert texts == sorted(f"Я буду дело {i} в 07:30 в дома" for i in range(5))
+
+
+@pytest.mark.live
+def test_flushdb_then_sync_restores_every_job(api, owner, env, redis_client):
+    ids = [_create(api, owner) for _ in range(4)]
+    _create(api, owner, is_pleasant=True)
+    redis_client.flushdb()
+    out = subprocess.run([PYTHON, "-m", "flask", "--app", "wsgi", "reminders", "sync"], env=env,
+                         capture_output=True, text=True, timeout=60, cwd=str(__import__("pathlib").Path(__file__)
+                                                                             .resolve().parent.parent))
+    assert "Rebuilt 4 reminder jobs" in out.stdout, out.stderr
+    assert {m.decode() for m in redis_client.zrange(SCHEDULE, 0, -1)} == {f"habit-reminder-{i}" for i in ids}
+
+
+@pytest.mark.live
+def test_sigterm_stops_the_worker_cleanly(env):
+    with _worker(env) as proc:
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
