@@ -9,5 +9,5 @@ export DEBIAN_FRONTEND=noninteractive
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends chromium
+$SUDO apt-get install -y -qq chromium
 /usr/bin/chromium --version

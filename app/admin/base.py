@@ -123,8 +123,10 @@ class AdminModelView(ModelView):
     can_set_page_size = True
     page_size = 50
 
-    def __init__(self, model, name=None, category=None, endpoint=None, **kwargs):
-        super().__init__(model, db, name=name, category=category, endpoint=endpoint, **kwargs)
+    def __init__(self, model, name=None, category=None, endpoint: str = "", **kwargs):
+        # Blueprint names share one namespace with the API's ("habits", "teams"): prefix ours, keep the URL.
+        super().__init__(model, db, name=name, category=category, endpoint=f"admin_{endpoint}",
+                         url=f"/admin/{endpoint}", **kwargs)
 
     eager: tuple = ()  # relationships shown on the details page (lists join-load them already)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 
 def register_views(admin) -> None:
-    from app.admin import users
+    from app.admin import habits, teams, users
 
     users.register(admin)
+    habits.register(admin)
+    teams.register(admin)
