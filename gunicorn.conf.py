@@ -25,6 +25,9 @@ timeout = 60
 graceful_timeout = 20
 keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+# The path without its query string: WebSocket and calendar feed URLs carry their credential in `?token=`,
+# which must never reach a log. The Referer is left out for the same reason.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s" %(L)s'
 # gunicorn 27 defaults every instance to one control-socket path; several instances on one machine collide.
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", f"/tmp/gunicorn-{os.environ.get('PORT', '8000')}.ctl")
 

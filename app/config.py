@@ -97,6 +97,7 @@ class Config:
     VK_TOKEN_URL = env_str("VK_TOKEN_URL", "https://oauth.vk.com/access_token")
     VK_API_URL = env_str("VK_API_URL", "https://api.vk.com/method")
     VK_API_VERSION = env_str("VK_API_VERSION", "5.199")
+    VK_TIMEOUT = env_float("VK_TIMEOUT", 10.0)
 
     # The admin site's login session (Flask's signed cookie); the JWT API never reads cookies.
     SESSION_COOKIE_NAME = "kalendar_session"

@@ -181,7 +181,7 @@ def enqueue(func: Callable, *args: Any, job_id: str | None = None, **kwargs: Any
         run_job(path, *args, **kwargs)
         return
     conn = _require_connection()
-    _defer_or_run(lambda: queue(conn).enqueue(run_job, path, *args, job_id=job_id, kwargs=kwargs or None,
+    _defer_or_run(lambda: queue(conn).enqueue(run_job, args=(path, *args), kwargs=kwargs, job_id=job_id,
                                               result_ttl=0))
 
 

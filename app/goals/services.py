@@ -1,0 +1,334 @@
+"""Goal planner rules: boards and their participants, categories, goals, comments, the overdue sweep.
+
+Functions take the acting user, flush (never commit) and raise domain errors; permission checks go
+through `app.goals.access`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from app.auth.models import User
+from app.auth.services import get_user_by_username
+from app.auth.signals import user_created
+from app.common.timeutil import local_today, utcnow
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.goals import access
+from app.goals.access import MANAGE, READ, WRITE
+from app.goals.models import OPEN_STATUSES, Board, BoardParticipant, Category, Comment, Goal
+from app.goals.queries import goal_list_stmt
+
+PERSONAL_BOARD_TITLE = "Personal"
+
+
+# --- boards ---------------------------------------------------------------------------------------
+
+def create_board(actor: User, data: dict[str, Any]) -> Board:
+    board = Board(title=data["title"])
+    db.session.add(board)
+    db.session.flush()
+    db.session.add(BoardParticipant(board_id=board.id, user_id=actor.id, role="owner"))
+    db.session.flush()
+    board.my_role = "owner"
+    return board
+
+
+@user_created.connect
+def _create_personal_board(_sender: Any, user: User, **_extra: Any) -> None:
+    """Every account starts with a board of its own, in the signup transaction."""
+    create_board(user, {"title": PERSONAL_BOARD_TITLE})
+
+
+def boards_stmt(actor: User):
+    """My live boards, newest first, as (Board, my role) rows."""
+    return (
+        select(Board, BoardParticipant.role)
+        .join(BoardParticipant, (BoardParticipant.board_id == Board.id) & (BoardParticipant.user_id == actor.id))
+        .where(Board.is_deleted.is_(False))
+        .order_by(Board.created_at.desc(), Board.id.desc())
+    )
+
+
+def with_roles(rows: Iterable[tuple[Board, str]]) -> list[Board]:
+    boards = []
+    for board, role in rows:
+        board.my_role = role
+        boards.append(board)
+    return boards
+
+
+def get_board(actor: User, board_id: int) -> Board:
+    return access.get_board(actor, board_id, READ)
+
+
+def update_board(actor: User, board_id: int, data: dict[str, Any]) -> Board:
+    board = access.get_board(actor, board_id, MANAGE)
+    board.title = data["title"]
+    db.session.flush()
+    return board
+
+
+def delete_board(actor: User, board_id: int) -> None:
+    """Soft delete: the board disappears, its categories are deleted and its goals archived."""
+    board = access.get_board(actor, board_id, MANAGE)
+    now = utcnow()
+    board.is_deleted = True
+    db.session.execute(
+        update(Category).where(Category.board_id == board.id, Category.is_deleted.is_(False))
+        .values(is_deleted=True, updated_at=now).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Goal).where(Goal.board_id == board.id, Goal.status != "archived")
+        .values(status="archived", updated_at=now).execution_options(synchronize_session=False))
+    db.session.flush()
+
+
+# --- participants ---------------------------------------------------------------------------------
+
+def participants_stmt(actor: User, board_id: int):
+    access.get_board(actor, board_id, READ)
+    return (
+        select(BoardParticipant).options(joinedload(BoardParticipant.user))
+        .where(BoardParticipant.board_id == board_id)
+        .order_by(BoardParticipant.created_at, BoardParticipant.id)
+    )
+
+
+def add_participant(actor: User, board_id: int, data: dict[str, Any]) -> BoardParticipant:
+    board = access.get_board(actor, board_id, MANAGE)
+    user = get_user_by_username(data["username"])
+    if user is None or not user.is_active:
+        raise NotFound("No such user.", {"json": {"username": ["No such user."]}})
+    exists = db.session.scalar(select(BoardParticipant.id).where(
+        BoardParticipant.board_id == board.id, BoardParticipant.user_id == user.id))
+    if exists is not None:
+        raise Conflict("This user already takes part in the board.",
+                       {"json": {"username": ["Already a participant."]}})
+    participant = BoardParticipant(board_id=board.id, user_id=user.id, role=data["role"], user=user)
+    db.session.add(participant)
+    db.session.flush()
+    return participant
+
+
+def _participant(board_id: int, user_id: int) -> BoardParticipant:
+    participant = db.session.scalar(
+        select(BoardParticipant).options(joinedload(BoardParticipant.user))
+        .where(BoardParticipant.board_id == board_id, BoardParticipant.user_id == user_id))
+    if participant is None:
+        raise NotFound("Participant not found.")
+    return participant
+
+
+def _ensure_another_owner(board_id: int, leaving: BoardParticipant) -> None:
+    """The last owner cannot go. Owner rows are locked so two owners cannot both step down at once."""
+    if leaving.role != "owner":
+        return
+    owners = db.session.scalars(
+        select(BoardParticipant.id)
+        .where(BoardParticipant.board_id == board_id, BoardParticipant.role == "owner")
+        .order_by(BoardParticipant.id).with_for_update()
+    ).all()
+    if len(owners) <= 1:
+        raise Conflict("A board needs at least one owner: make someone else owner first.")
+
+
+def update_participant(actor: User, board_id: int, user_id: int, data: dict[str, Any]) -> BoardParticipant:
+    access.get_board(actor, board_id, MANAGE)
+    participant = _participant(board_id, user_id)
+    if data["role"] != "owner":
+        _ensure_another_owner(board_id, participant)
+    participant.role = data["role"]
+    db.session.flush()
+    return participant
+
+
+def remove_participant(actor: User, board_id: int, user_id: int) -> None:
+    """Owners remove anyone; everybody may remove themselves (leave)."""
+    access.get_board(actor, board_id, MANAGE if user_id != actor.id else READ)
+    participant = _participant(board_id, user_id)
+    _ensure_another_owner(board_id, participant)
+    db.session.delete(participant)
+    db.session.flush()
+
+
+# --- categories -----------------------------------------------------------------------------------
+
+def categories_stmt(actor: User, board_id: int | None = None):
+    stmt = (
+        select(Category)
+        .where(Category.board_id.in_(access.visible_board_ids(actor)), Category.is_deleted.is_(False))
+        .order_by(Category.created_at, Category.id)
+    )
+    if board_id is not None:
+        stmt = stmt.where(Category.board_id == board_id)
+    return stmt
+
+
+def get_category(actor: User, category_id: int) -> Category:
+    return access.get_category(actor, category_id, READ)[0]
+
+
+def create_category(actor: User, data: dict[str, Any]) -> Category:
+    board = access.get_board(actor, data["board_id"], WRITE)
+    category = Category(title=data["title"], board_id=board.id, author_id=actor.id)
+    db.session.add(category)
+    db.session.flush()
+    return category
+
+
+def update_category(actor: User, category_id: int, data: dict[str, Any]) -> Category:
+    category, _ = access.get_category(actor, category_id, WRITE)
+    category.title = data["title"]
+    db.session.flush()
+    return category
+
+
+def delete_category(actor: User, category_id: int) -> None:
+    """Soft delete; its goals are archived in the same transaction."""
+    category, _ = access.get_category(actor, category_id, WRITE)
+    category.is_deleted = True
+    db.session.execute(
+        update(Goal).where(Goal.category_id == category.id, Goal.status != "archived")
+        .values(status="archived", updated_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.flush()
+
+
+# --- goals ----------------------------------------------------------------------------------------
+
+def viewer_today(actor: User, now: datetime | None = None) -> date:
+    return local_today(actor.timezone, now)
+
+
+def set_days_left(goals: Iterable[Goal], actor: User, now: datetime | None = None) -> list[Goal]:
+    """Fill `days_left` from the viewer's today (one clock read, no queries)."""
+    today = viewer_today(actor, now)
+    result = []
+    for goal in goals:
+        goal.days_left = None if goal.due_date is None else (goal.due_date - today).days
+        result.append(goal)
+    return result
+
+
+def goals_stmt(actor: User, filters: dict[str, Any]):
+    return goal_list_stmt(actor, filters)
+
+
+def get_goal(actor: User, goal_id: int, now: datetime | None = None) -> Goal:
+    goal, _ = access.get_goal(actor, goal_id, READ)
+    return set_days_left([goal], actor, now)[0]
+
+
+def _target_category(actor: User, category_id: int) -> Category:
+    """A category that may receive goals: live, on a board where the actor writes."""
+    category, _ = access.get_category(actor, category_id, WRITE, include_deleted=True)
+    if category.is_deleted:
+        raise ValidationFailed({"category_id": ["This category has been deleted."]})
+    return category
+
+
+def create_goal(actor: User, data: dict[str, Any], now: datetime | None = None) -> Goal:
+    category = _target_category(actor, data["category_id"])
+    goal = Goal(
+        title=data["title"], description=data.get("description", ""), category_id=category.id,
+        board_id=category.board_id, status=data.get("status", "todo"), priority=data.get("priority", "medium"),
+        start_date=data.get("start_date"), due_date=data.get("due_date"), author_id=actor.id,
+    )
+    db.session.add(goal)
+    db.session.flush()
+    return set_days_left([goal], actor, now)[0]
+
+
+def update_goal(actor: User, goal_id: int, data: dict[str, Any], now: datetime | None = None) -> Goal:
+    goal, _ = access.get_goal(actor, goal_id, WRITE)
+    if "category_id" in data and data["category_id"] != goal.category_id:
+        category = _target_category(actor, data["category_id"])
+        goal.category_id, goal.board_id = category.id, category.board_id
+    start = data.get("start_date", goal.start_date)
+    due = data.get("due_date", goal.due_date)
+    if start is not None and due is not None and start > due:
+        raise ValidationFailed({"start_date": ["start_date must not be after due_date."]})
+    for key in ("title", "description", "status", "priority", "start_date", "due_date"):
+        if key in data:
+            setattr(goal, key, data[key])
+    if goal.status == "overdue" and "status" not in data and not _is_past_due(due, now):
+        goal.status = "todo"  # the due date moved out of the past: no longer overdue
+    db.session.flush()
+    return set_days_left([goal], actor, now)[0]
+
+
+def archive_goal(actor: User, goal_id: int) -> None:
+    goal, _ = access.get_goal(actor, goal_id, WRITE)
+    goal.status = "archived"
+    db.session.flush()
+
+
+def _is_past_due(due: date | None, now: datetime | None) -> bool:
+    return due is not None and due < overdue_cutoff(now or utcnow())
+
+
+# --- the overdue sweep ----------------------------------------------------------------------------
+
+def overdue_cutoff(now: datetime) -> date:
+    """A goal is overdue once its due date is over everywhere: at UTC-12, the last zone to leave the day.
+
+    One rule for a board shared across time zones, and nobody sees a goal turn overdue while their
+    own calendar still shows the due day (days_left = 0). The price: up to a day later than the
+    viewer's local midnight in eastern zones.
+    """
+    return (now.astimezone(UTC) - timedelta(hours=12)).date()
+
+
+def mark_overdue_goals(now: datetime) -> list[int]:
+    """Mark open goals whose due date has passed as overdue, in one UPDATE ... RETURNING; the ids changed."""
+    result = db.session.execute(
+        update(Goal)
+        .where(Goal.status.in_(OPEN_STATUSES), Goal.due_date < overdue_cutoff(now))
+        .values(status="overdue", updated_at=now)
+        .returning(Goal.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(result.scalars().all())
+
+
+# --- comments -------------------------------------------------------------------------------------
+
+def comments_stmt(actor: User, goal_id: int):
+    access.get_goal(actor, goal_id, READ)
+    return (
+        select(Comment).options(joinedload(Comment.author))
+        .where(Comment.goal_id == goal_id)
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+    )
+
+
+def create_comment(actor: User, goal_id: int, data: dict[str, Any]) -> Comment:
+    goal, _ = access.get_goal(actor, goal_id, WRITE)
+    comment = Comment(goal_id=goal.id, author_id=actor.id, author=actor, text=data["text"])
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def _own_comment(actor: User, comment_id: int) -> Comment:
+    comment = access.get_comment(actor, comment_id)
+    if comment.author_id != actor.id:
+        raise Forbidden("Only the author may change a comment.")
+    return comment
+
+
+def update_comment(actor: User, comment_id: int, data: dict[str, Any]) -> Comment:
+    comment = _own_comment(actor, comment_id)
+    comment.text = data["text"]
+    db.session.flush()
+    return comment
+
+
+def delete_comment(actor: User, comment_id: int) -> None:
+    db.session.delete(_own_comment(actor, comment_id))
+    db.session.flush()
+

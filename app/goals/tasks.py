@@ -1,0 +1,24 @@
+"""Background jobs of the goal planner (scheduled by app/jobs.py; they run inside an app context)."""
+
+from __future__ import annotations
+
+import logging
+
+from app.common.timeutil import utcnow
+from app.extensions import db
+from app.goals.services import mark_overdue_goals
+
+log = logging.getLogger(__name__)
+
+
+def mark_overdue() -> int:
+    """Every minute: flag open goals past their due date as overdue. Safe to run twice (idempotent)."""
+    try:
+        ids = mark_overdue_goals(utcnow())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    if ids:
+        log.info("marked %d goal(s) overdue", len(ids))
+    return len(ids)

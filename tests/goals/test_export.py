@@ -1,0 +1,96 @@
+"""Export (CSV and JSON, endpoint and CLI) against the filtered list."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from app.goals.export import FIELDS
+
+TRICKY = 'Сказать "привет", а потом\nновая строка; 100%'
+
+
+@pytest.fixture
+def data(api, g, team):
+    g.goal(team.owner, team.category["id"], TRICKY, priority="high", due_date="2030-03-01",
+           description="a,b,\"c\"")
+    g.goal(team.writer, team.category["id"], "Archived one", status="archived")
+    return team
+
+
+def _csv(resp) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(resp.get_data(as_text=True), newline="")))
+
+
+def _comparable(goal: dict, category_title: str) -> dict:
+    return {key: "" if value is None else str(value) for key, value in goal.items()} | {
+        "category_title": category_title}
+
+
+@pytest.mark.parametrize("query", ["", "priority=high", "status=archived", "search=привет", "ordering=title",
+                                   "status=todo&status=archived&ordering=-created_at"])
+def test_csv_matches_the_filtered_list(api, data, query):
+    listed = api.get(f"/api/v1/goals?page_size=100&{query}", data.reader).json
+    resp = api.get(f"/api/v1/goals/export?format=csv&{query}", data.reader)
+    assert resp.status_code == 200
+    assert resp.headers["Content-Disposition"] == "attachment; filename=goals.csv"
+    assert resp.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert resp.get_data(as_text=True).splitlines()[0] == ",".join(FIELDS)
+    assert _csv(resp) == [_comparable(goal, "Work") for goal in listed]
+
+
+@pytest.mark.parametrize("query", ["", "priority=high", "search=ПРИВЕТ", "status=archived"])
+def test_json_matches_the_filtered_list(api, data, query):
+    listed = api.get(f"/api/v1/goals?page_size=100&{query}", data.reader).json
+    resp = api.get(f"/api/v1/goals/export?format=json&{query}", data.reader)
+    assert resp.status_code == 200
+    assert resp.headers["Content-Disposition"] == "attachment; filename=goals.json"
+    assert json.loads(resp.get_data(as_text=True)) == [goal | {"category_title": "Work"} for goal in listed]
+
+
+def test_cyrillic_and_quoting_survive(api, data):
+    rows = _csv(api.get("/api/v1/goals/export?format=csv&priority=high", data.owner))
+    assert rows[0]["title"] == TRICKY and rows[0]["description"] == 'a,b,"c"'
+    assert "привет".encode() in api.get("/api/v1/goals/export?format=json", data.owner).get_data()  # raw UTF-8
+
+
+def test_export_rejects_bad_filters_and_formats(api, user):
+    for query in ("format=xml", "ordering=id", "status=nope"):
+        resp = api.get(f"/api/v1/goals/export?{query}", user)
+        assert resp.status_code == 422 and resp.json["code"] == 422
+    assert api.get("/api/v1/goals/export").status_code == 401
+
+
+def test_empty_exports_are_well_formed(api, user):
+    assert api.get("/api/v1/goals/export?format=json", user).get_data(as_text=True).split() == ["[", "]"]
+    assert _csv(api.get("/api/v1/goals/export?format=csv", user)) == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_cli_writes_the_same_as_the_endpoint(app, api, data, tmp_path, fmt):
+    endpoint = api.get(f"/api/v1/goals/export?format={fmt}&status=todo&status=archived", data.reader)
+    out = tmp_path / f"goals.{fmt}"
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["goals", "export", "--user", "ROMAN", "--format", fmt, "--output", str(out),
+                                 "--status", "todo", "--status", "archived"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == endpoint.get_data()
+    stdout = runner.invoke(args=["goals", "export", "--user", "roman", "--format", fmt,
+                                 "--status", "todo", "--status", "archived"])
+    assert stdout.exit_code == 0 and stdout.stdout_bytes == endpoint.get_data()
+
+
+def test_cli_refuses_unknown_users_and_bad_filters(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["goals", "export", "--user", "ghost"]).exit_code != 0
+    bad = runner.invoke(args=["goals", "export", "--user", "ghost", "--format", "xml"])
+    assert bad.exit_code == 2
+
+
+def test_cli_only_exports_what_the_user_sees(app, api, data, tmp_path):
+    api.signup_and_login("outsider")
+    result = app.test_cli_runner().invoke(args=["goals", "export", "--user", "outsider", "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout) == []

@@ -1,0 +1,23 @@
+"""The jobs module against real Redis: what `enqueue` puts on the queue runs in a worker."""
+
+from app import jobs
+from app.extensions import db
+from app.telegram.models import TelegramLink
+
+
+def probe_job(user_id: int, chat_id: int, *, username: str = "") -> None:
+    db.session.add(TelegramLink(user_id=user_id, chat_id=chat_id, username=username))
+
+
+def test_enqueue_puts_a_runnable_job_on_the_queue(app, user, redis_client):
+    saved = app.config["JOBS_INLINE"]
+    app.config["JOBS_INLINE"] = False
+    try:
+        jobs.enqueue(probe_job, user.id, 4242, username="probe")
+    finally:
+        app.config["JOBS_INLINE"] = saved
+    queued = jobs.queue(redis_client).jobs
+    assert len(queued) == 1
+    job = queued[0]
+    assert job.args == ("tests.test_jobs.probe_job", user.id, 4242)
+    assert job.kwargs == {"username": "probe"}
