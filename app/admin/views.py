@@ -4,8 +4,9 @@ from __future__ import annotations
 
 
 def register_views(admin) -> None:
-    from app.admin import habits, teams, users
+    from app.admin import goals, habits, teams, users
 
     users.register(admin)
+    goals.register(admin)
     habits.register(admin)
     teams.register(admin)

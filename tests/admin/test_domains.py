@@ -79,3 +79,46 @@ def test_removing_a_member_unassigns_their_tasks(admin_client, api, user, other_
     _action(admin_client, "/admin/team_members/", "remove_members", f"{team},{other_user.id}")
     tasks = api.get(f"/api/v1/tasks?team={team}", user).json
     assert tasks and all(t["assignee_id"] is None for t in tasks)
+
+
+@pytest.fixture
+def board(api, user, other_user):
+    board_id = api.post("/api/v1/boards", user, json={"title": "Plans"}).json["id"]
+    api.post(f"/api/v1/boards/{board_id}/participants", user, json={"username": "mallory", "role": "writer"})
+    category_id = api.post("/api/v1/categories", user, json={"title": "Health", "board_id": board_id}).json["id"]
+    goal = api.post("/api/v1/goals", other_user, json={"title": "Run a marathon", "category_id": category_id,
+                                                       "priority": "high", "due_date": "2030-01-01"}).json
+    api.post(f"/api/v1/goals/{goal['id']}/comments", user, json={"text": "go go go"})
+    return board_id, goal["id"]
+
+
+@pytest.mark.parametrize("path", ["/admin/boards/", "/admin/board_participants/", "/admin/categories/",
+                                  "/admin/goals/", "/admin/comments/"])
+def test_goal_pages_render(admin_client, board, path):
+    assert admin_client.get(path).status_code == 200
+
+
+def test_goal_search_and_filters(admin_client, board):
+    board_id, goal_id = board
+    assert "Run a marathon" in admin_client.get("/admin/goals/?search=marath").text
+    page = admin_client.get("/admin/goals/")
+    assert page.status_code == 200
+    details = admin_client.get(f"/admin/boards/details/?id={board_id}")
+    assert "alice — owner" in details.text and "mallory — writer" in details.text
+
+
+def test_archive_goal_through_the_service(admin_client, api, user, board):
+    _, goal_id = board
+    _action(admin_client, "/admin/goals/", "archive_goals", str(goal_id))
+    assert api.get(f"/api/v1/goals/{goal_id}", user).json["status"] == "archived"
+
+
+def test_the_last_board_owner_cannot_be_removed(admin_client, api, user, board):
+    from app.extensions import db
+    from app.goals.models import BoardParticipant
+
+    board_id, _ = board
+    owner_row = db.session.query(BoardParticipant).filter_by(board_id=board_id, user_id=user.id).one()
+    _action(admin_client, "/admin/board_participants/", "remove_participants", str(owner_row.id))
+    assert "at least one owner" in admin_client.get("/admin/board_participants/").text
+    assert api.get(f"/api/v1/boards/{board_id}", user).status_code == 200
