@@ -99,6 +99,13 @@ class Config:
     VK_API_VERSION = env_str("VK_API_VERSION", "5.199")
     VK_TIMEOUT = env_float("VK_TIMEOUT", 10.0)
 
+    # The admin site's login session (Flask's signed cookie); the JWT API never reads cookies.
+    SESSION_COOKIE_NAME = "kalendar_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)  # set true behind HTTPS
+    PERMANENT_SESSION_LIFETIME = env_int("ADMIN_SESSION_TTL", 8 * 3600)
+
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
     PRESENCE_TTL = env_int("PRESENCE_TTL", 30)
 
