@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.admin.conftest import make_user
 from tests.factories import DEFAULT_PASSWORD
-from tests.processes import PYTHON, free_port, live_environment, port_open, running
+from tests.processes import PYTHON, free_port, http_ok, live_environment, running
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -33,7 +33,7 @@ def server(app) -> Iterator[str]:
     port = free_port()
     env = live_environment(app, PORT=str(port), WEB_CONCURRENCY="1", GUNICORN_ACCESS_LOG="")
     with running([PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"], env,
-                 ready=lambda: port_open(port), log_name="admin-web"):
+                 ready=lambda: http_ok(f"http://127.0.0.1:{port}/healthz"), timeout=60, log_name="admin-web"):
         yield f"http://127.0.0.1:{port}"
 
 
