@@ -25,6 +25,6 @@ class FeedQuerySchema(QuerySchema):
                           metadata={"description": "The feed token from the subscription URL"})
     include = CommaList(
         load_default=list(SOURCES),
-        validate=validate.ContainsOnly(SOURCES),
+        validate=[validate.ContainsOnly(SOURCES), validate.Length(min=1)],
         metadata={"description": "Comma-separated subset of goals,tasks,habits (default: all)"},
     )
