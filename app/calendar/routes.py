@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Response, current_app, request
@@ -11,6 +12,7 @@ from flask_smorest import Blueprint
 from werkzeug.http import http_date
 
 from app.calendar import schemas, services
+from app.common.timeutil import utcnow
 from app.extensions import db, limiter
 
 blp = Blueprint("calendar", __name__, url_prefix="/api/v1/calendar", description="Private iCalendar feed")
@@ -88,8 +90,14 @@ class FeedView(MethodView):
 
 
 def _not_modified(feed: services.RenderedFeed) -> bool:
-    """If-None-Match decides when sent (weak comparison, RFC 9110 13.1.2); If-Modified-Since only without it."""
+    """If-None-Match decides when sent (weak comparison, RFC 9110 13.1.2); If-Modified-Since only without it.
+
+    HTTP dates have whole seconds: a Last-Modified less than a second old is a weak validator
+    (RFC 9110 8.8.2.2) since another change may follow within the same second, so it never earns a 304.
+    """
     if request.if_none_match:
         return request.if_none_match.contains_weak(feed.etag)
     since = request.if_modified_since
-    return since is not None and feed.last_modified.replace(microsecond=0) <= since
+    if since is None or utcnow() - feed.last_modified < timedelta(seconds=1):
+        return False
+    return feed.last_modified.replace(microsecond=0) <= since
