@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+import redis
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import aliased
 
@@ -17,12 +19,14 @@ from app.calendar.feed import FeedOwner, build_calendar
 from app.calendar.models import CalendarFeed
 from app.common.timeutil import utcnow
 from app.errors import NotFound
-from app.extensions import db
+from app.extensions import db, redis_store
 from app.goals.models import Category, Goal
 from app.goals.services import goals_stmt, viewer_today
 from app.habits.models import Habit
 from app.teams.models import Task
 from app.teams.services import search_tasks_stmt
+
+log = logging.getLogger(__name__)
 
 FEED_PATH = "/api/v1/calendar/feed.ics"
 
@@ -120,6 +124,35 @@ def feed_habits(user: User) -> list:
     return db.session.execute(stmt).all()
 
 
+FEED_FORMAT = 1  # bump when feed.py renders differently, so cached bodies of the old shape are not served
+BODY_CACHE_TTL = 24 * 3600
+
+
+def _body_key(feed_id: int, fingerprint: str) -> str:
+    return f"calendar:feed-body:{feed_id}:{fingerprint}"
+
+
+def _cached_body(feed_id: int, fingerprint: str) -> bytes | None:
+    client = redis_store.client
+    if client is None:
+        return None
+    try:
+        return client.get(_body_key(feed_id, fingerprint))
+    except redis.RedisError:
+        log.warning("calendar body cache unavailable, rendering")
+        return None
+
+
+def _store_body(feed_id: int, fingerprint: str, body: bytes) -> None:
+    client = redis_store.client
+    if client is None:
+        return
+    try:
+        client.set(_body_key(feed_id, fingerprint), body, ex=BODY_CACHE_TTL)
+    except redis.RedisError:
+        log.warning("calendar body cache unavailable, not stored")
+
+
 def _newest(rows: Iterable, *columns: str) -> datetime | None:
     stamps = [getattr(row, column) for row in rows for column in columns if getattr(row, column) is not None]
     return max(stamps, default=None)
@@ -139,8 +172,16 @@ def render_feed(token: str | None, include: Iterable[str], domain: str, now: dat
     goals = feed_goals(user) if "goals" in include else []
     tasks = feed_tasks(user) if "tasks" in include else []
     habits = feed_habits(user) if "habits" in include else []
-    body = build_calendar(FeedOwner(user.username, user.timezone), goals=goals, tasks=tasks, habits=habits,
-                          today=viewer_today(user, now), domain=domain)
+    today = viewer_today(user, now)
+    # Everything the body depends on: the same inputs give the same bytes, so a poll of an unchanged feed
+    # reuses the body instead of serializing thousands of events again.
+    fingerprint = hashlib.sha256(repr((FEED_FORMAT, user.username, user.timezone, today, domain,
+                                       sorted(include), goals, tasks, habits)).encode()).hexdigest()
+    body = _cached_body(feed.id, fingerprint)
+    if body is None:
+        body = build_calendar(FeedOwner(user.username, user.timezone), goals=goals, tasks=tasks, habits=habits,
+                              today=today, domain=domain)
+        _store_body(feed.id, fingerprint, body)
     etag = hashlib.sha256(body).hexdigest()
     if feed.content_etag != etag:
         # One stored ETag per feed: two subscriptions with different `include` make every poll look like a

@@ -162,3 +162,26 @@ def test_constant_number_of_statements(cal, api, count_statements):
     assert counts[0] == counts[1]
     assert counts[0] <= 5  # token + owner, goals, tasks, habits, the stored ETag
     assert db.session.scalar(select(User.id).where(User.username == "bench50"))
+
+
+def test_unchanged_feed_reuses_the_cached_body_and_an_edit_renders_again(cal, user, monkeypatch):
+    from app.calendar import services
+
+    calls = []
+    real = services.build_calendar
+    monkeypatch.setattr(services, "build_calendar", lambda *a, **k: calls.append(1) or real(*a, **k))
+    goal = cal.goal(user, cal.category(user), "G", due_date="2030-01-10")
+    url = cal.subscribe(user)
+    first = cal.fetch(url).data
+    assert cal.fetch(url).data == first and len(calls) == 1
+    cal.api.patch(f"/api/v1/goals/{goal['id']}", user, json={"title": "H"})
+    assert b"SUMMARY:H" in cal.fetch(url).data and len(calls) == 2
+
+
+def test_feed_works_without_redis(cal, user, monkeypatch):
+    from app.calendar import services
+
+    monkeypatch.setattr(services.redis_store, "_client", None)
+    monkeypatch.setattr(services.redis_store, "_url", "")
+    cal.goal(user, cal.category(user), "G", due_date="2030-01-10")
+    assert b"SUMMARY:G" in cal.fetch(cal.subscribe(user)).data
