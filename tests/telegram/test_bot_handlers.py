@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from telebot import apihelper, types
 
+from app.auth.models import User
 from app.extensions import db
 from app.goals.models import Goal
 from app.telegram import handlers, linking
@@ -68,7 +69,7 @@ def test_unlinked_chat_gets_a_working_code(send, api, user):
     [text] = send(h.message(CHAT, "привет"))
     code = next(word for word in text.replace(".", " ").split() if word.isdigit() and len(word) == 6)
     assert "10 минут" in text
-    me = db.session.get(__import__("app.auth.models", fromlist=["User"]).User, user.id)
+    me = db.session.get(User, user.id)
     link = linking.verify_code(me, code)
     assert link.chat_id == CHAT
 
