@@ -222,3 +222,25 @@ def test_writing_again_clears_blocked(send, alice):
     send(h.message(CHAT, "/help"))
     db.session.refresh(link)
     assert link.blocked_at is None
+
+
+def test_verify_confirms_in_the_chat_in_its_language(app, send, api, user, fake_telegram):
+    [offer] = send(h.message(CHAT, "/start", language_code="en"))
+    code = next(w for w in offer.split() if w.isdigit() and len(w) == 6)
+    app.config["JOBS_INLINE"] = True
+    try:
+        response = api.patch("/api/v1/bot/verify", user, json={"verification_code": code})
+    finally:
+        app.config["JOBS_INLINE"] = False
+    assert response.status_code == 200 and response.json["linked"] is True
+    last = fake_telegram.messages()[-1]
+    assert (last["chat_id"], last["text"]) == (CHAT, "Done: this chat is linked to the account alice. Commands: /help")
+
+
+def test_confirmation_job_sends_nothing_when_the_chat_moved_on(app, fake_telegram, api, user):
+    from app.telegram.tasks import send_link_confirmation
+
+    h.link(user, CHAT)
+    send_link_confirmation(CHAT, "somebody-else")
+    send_link_confirmation(CHAT + 1, "alice")
+    assert fake_telegram.messages() == []
