@@ -76,7 +76,10 @@ def handle_update(app: Flask, bot: telebot.TeleBot, update: types.Update) -> Non
         except Exception:
             db.session.rollback()
             log.exception("update %s failed", update.update_id)
-            conversation.release_update(update.update_id)
+            try:
+                conversation.release_update(update.update_id)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("update %s: could not release it (%s)", update.update_id, exc.__class__.__name__)
             _apologise(update)
             return
         finally:
