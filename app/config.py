@@ -86,6 +86,9 @@ class Config:
     TELEGRAM_MAX_ATTEMPTS = env_int("TELEGRAM_MAX_ATTEMPTS", 5)
     TELEGRAM_BACKOFF_SECONDS = env_float("TELEGRAM_BACKOFF_SECONDS", 1.0)
     TELEGRAM_MAX_RETRY_AFTER = env_float("TELEGRAM_MAX_RETRY_AFTER", 60.0)
+    BOT_POLL_TIMEOUT = env_int("BOT_POLL_TIMEOUT", 25)  # seconds one getUpdates long poll waits
+    BOT_HEARTBEAT_STALE = env_int("BOT_HEARTBEAT_STALE", 90)  # an older heartbeat reads "stale"
+    BOT_CONVERSATION_TTL = env_int("BOT_CONVERSATION_TTL", 15 * 60)  # an idle /create is forgotten after this
 
     JOBS_INLINE = env_bool("JOBS_INLINE")  # run enqueued jobs in the caller (tests); implied without REDIS_URL
     SCHEDULER_INTERVAL = env_float("SCHEDULER_INTERVAL", 5.0)  # seconds between rq-scheduler passes
