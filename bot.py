@@ -1,6 +1,40 @@
-"""Telegram bot entry point (long polling)."""
+"""Telegram bot process (Procfile `bot`): long polling against TELEGRAM_API_URL.
 
-import sys
+Exit codes: 0 after SIGTERM/SIGINT, 2 without TELEGRAM_BOT_TOKEN, 3 when another process polls with the
+same token (409), 4 when Telegram rejects the token. The supervisor (compose `restart:`) restarts it.
+"""
 
-print("bot: not yet available (arrives with the Telegram bot issue)", file=sys.stderr)
-sys.exit(0)
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+
+os.environ["TZ"] = "UTC"
+time.tzset()
+
+from app import create_app  # noqa: E402  (after TZ is fixed)
+from app.telegram.poller import Poller, build_bot  # noqa: E402
+
+log = logging.getLogger("bot")
+
+
+def main() -> int:
+    app = create_app()
+    if not app.config["TELEGRAM_BOT_TOKEN"]:
+        log.error("TELEGRAM_BOT_TOKEN is not set: the bot cannot start (get a token from @BotFather)")
+        return 2
+    with app.app_context():
+        from app.extensions import redis_store
+
+        if not redis_store.enabled:
+            log.warning("REDIS_URL is not set: conversations and handled updates are kept in memory only")
+    poller = Poller(app, build_bot(app))
+    signal.signal(signal.SIGTERM, poller.request_stop)
+    signal.signal(signal.SIGINT, poller.request_stop)
+    return poller.run()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask
 
+from app.admin import init_admin
 from app.config import Config
 from app.errors import register_error_handlers
 from app.extensions import api, cors, db, jwt, limiter, migrate, redis_store, sock
@@ -62,6 +63,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     from app.cli import register_cli
 
     register_cli(app)
+    init_admin(app)
     return app
 
 

@@ -14,9 +14,11 @@ from app.extensions import db
 def register_cli(app: Flask) -> None:
     from app.goals.cli import goals_cli
     from app.habits.cli import reminders_cli
+    from app.telegram.cli import bot_cli
 
     app.cli.add_command(goals_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(bot_cli)
 
     @app.cli.command("create-superuser")
     @click.option("--username", help="Username (prompted when missing).")

@@ -86,6 +86,9 @@ class Config:
     TELEGRAM_MAX_ATTEMPTS = env_int("TELEGRAM_MAX_ATTEMPTS", 5)
     TELEGRAM_BACKOFF_SECONDS = env_float("TELEGRAM_BACKOFF_SECONDS", 1.0)
     TELEGRAM_MAX_RETRY_AFTER = env_float("TELEGRAM_MAX_RETRY_AFTER", 60.0)
+    BOT_POLL_TIMEOUT = env_int("BOT_POLL_TIMEOUT", 25)  # seconds one getUpdates long poll waits
+    BOT_HEARTBEAT_STALE = env_int("BOT_HEARTBEAT_STALE", 90)  # an older heartbeat reads "stale"
+    BOT_CONVERSATION_TTL = env_int("BOT_CONVERSATION_TTL", 15 * 60)  # an idle /create is forgotten after this
 
     JOBS_INLINE = env_bool("JOBS_INLINE")  # run enqueued jobs in the caller (tests); implied without REDIS_URL
     SCHEDULER_INTERVAL = env_float("SCHEDULER_INTERVAL", 5.0)  # seconds between rq-scheduler passes
@@ -98,6 +101,13 @@ class Config:
     VK_API_URL = env_str("VK_API_URL", "https://api.vk.com/method")
     VK_API_VERSION = env_str("VK_API_VERSION", "5.199")
     VK_TIMEOUT = env_float("VK_TIMEOUT", 10.0)
+
+    # The admin site's login session (Flask's signed cookie); the JWT API never reads cookies.
+    SESSION_COOKIE_NAME = "kalendar_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)  # set true behind HTTPS
+    PERMANENT_SESSION_LIFETIME = env_int("ADMIN_SESSION_TTL", 8 * 3600)
 
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
     PRESENCE_TTL = env_int("PRESENCE_TTL", 30)

@@ -62,6 +62,17 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return False
 
 
+def http_ok(url: str) -> bool:
+    """True once `url` answers 200: every worker has imported the app, not just the port is bound."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
 @contextmanager
 def running(cmd: list[str], env: dict[str, str], *, ready: Callable[[], bool] | None = None,
             timeout: float = 20.0, log_name: str = "process") -> Iterator[subprocess.Popen]:

@@ -152,3 +152,8 @@ def test_deeply_nested_json_is_400(client):
     resp = client.post("/api/v1/auth/login", data="[" * 100_000 + "]" * 100_000, content_type="application/json")
     assert resp.status_code == 400
     assert resp.json["code"] == 400
+
+
+def test_new_rows_have_updated_at_equal_to_created_at(api, user):
+    board = api.post("/api/v1/boards", user, json={"title": "Fresh"}).json
+    assert board["updated_at"] == board["created_at"]

@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import redis
 from sqlalchemy import update
 
 from app.common.timeutil import utcnow
@@ -34,7 +35,11 @@ def env(app, fake):
 
 
 def _worker(env, name="worker"):
-    return running([PYTHON, "worker.py"], env, log_name=name, ready=lambda: True)
+    """worker.py, ready once its RQ worker has registered (signal handlers installed, start-up sync done)."""
+    conn = redis.Redis.from_url(env["REDIS_URL"])
+    before = conn.scard("rq:workers")
+    return running([PYTHON, "worker.py"], env, log_name=name, timeout=60,
+                   ready=lambda: conn.scard("rq:workers") > before)
 
 
 def _due_in(habit_id, seconds):

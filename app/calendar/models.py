@@ -18,5 +18,9 @@ class CalendarFeed(CreatedAtMixin, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True, nullable=False)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     last_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # ETag of the body last served and when it last changed: a deletion (or a time zone change) leaves no
+    # updated_at behind, so Last-Modified also takes the moment a different body was first seen.
+    content_etag: Mapped[str | None] = mapped_column(String(64))
+    content_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user = relationship("User", lazy="joined")

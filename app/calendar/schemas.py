@@ -21,10 +21,11 @@ class CommaList(fields.String):
 
 
 class FeedQuerySchema(QuerySchema):
-    token = fields.String(load_default=None, validate=validate.Length(max=128),
-                          metadata={"description": "The feed token from the subscription URL"})
+    # No length validator: any token that is not a live one is simply unknown (404), never a 422 hint.
+    token = fields.String(load_default=None,
+                          metadata={"description": "The feed token from the subscription URL (the credential)"})
     include = CommaList(
         load_default=list(SOURCES),
-        validate=validate.ContainsOnly(SOURCES),
+        validate=[validate.ContainsOnly(SOURCES), validate.Length(min=1)],
         metadata={"description": "Comma-separated subset of goals,tasks,habits (default: all)"},
     )

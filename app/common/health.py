@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db, redis_store
+from app.telegram import liveness
 
 log = logging.getLogger(__name__)
 blp = Blueprint("health", __name__, description="Health probes")
@@ -55,4 +56,6 @@ class ReadyView(MethodView):
         else:
             checks["redis"] = "ok" if redis_store.ping() else "down"
         ready = checks["database"] == "ok" and checks["redis"] == "ok"
-        return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
+        # The bot's heartbeat is reported, never required: the web's readiness does not depend on the bot.
+        body = {"status": "ready" if ready else "not ready", "checks": checks, "bot": liveness.status()[0]}
+        return body, 200 if ready else 503

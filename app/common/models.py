@@ -31,9 +31,17 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+def _insert_time(context) -> datetime:
+    """One clock reading per INSERT, so a new row's updated_at equals its created_at."""
+    stamp = getattr(context, "_kalendar_insert_time", None)
+    if stamp is None:
+        stamp = context._kalendar_insert_time = utcnow()
+    return stamp
+
+
 class CreatedAtMixin:
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_insert_time, nullable=False)
 
 
 class TimestampMixin(CreatedAtMixin):
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_insert_time, onupdate=utcnow, nullable=False)

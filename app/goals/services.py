@@ -103,7 +103,8 @@ def add_participant(actor: User, board_id: int, data: dict[str, Any]) -> BoardPa
     board = access.get_board(actor, board_id, MANAGE)
     user = get_user_by_username(data["username"])
     if user is None or not user.is_active:
-        raise NotFound("No such user.", {"json": {"username": ["No such user."]}})
+        # 422 on the field, as teams do: a 404 here would read as "no such board".
+        raise ValidationFailed({"username": ["No such user."]})
     exists = db.session.scalar(select(BoardParticipant.id).where(
         BoardParticipant.board_id == board.id, BoardParticipant.user_id == user.id))
     if exists is not None:

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.models import CreatedAtMixin, UTCDateTime
+from app.common.timeutil import utcnow
 from app.extensions import db
 
 
@@ -53,6 +54,9 @@ class Habit(CreatedAtMixin, db.Model):
     next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The local calendar day occurrences count from (the creation day in the owner's zone).
     anchor_date: Mapped[date] = mapped_column(Date, nullable=False)
+    # Last change the owner made (set by the services, no onupdate: the reminder job's bookkeeping on
+    # next_reminder_at is not an edit). The calendar feed derives LAST-MODIFIED and SEQUENCE from it.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
     owner = relationship("User", lazy="raise")
     current_streak = 0  # not a column: services.attach_streaks fills it for a whole page in one query

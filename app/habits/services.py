@@ -90,6 +90,8 @@ def _apply(user: User, habit: Habit | None, merged: dict[str, Any]) -> Habit:
     if habit is None:
         habit = Habit(owner_id=user.id, anchor_date=local_today(user.timezone))
         db.session.add(habit)
+    if habit.id is None or any(getattr(habit, field) != merged[field] for field in FIELDS):
+        habit.updated_at = utcnow()
     for field in FIELDS:
         setattr(habit, field, merged[field])
     habit.next_reminder_at = None if habit.is_pleasant else habit.next_occurrence(utcnow(), user.timezone)
@@ -117,7 +119,8 @@ def update_habit(user: User, habit_id: int, data: dict[str, Any]) -> Habit:
 def delete_habit(user: User, habit_id: int) -> int:
     """Delete, unlinking habits that pointed at it in the same transaction."""
     habit = get_own_habit(user, habit_id)
-    db.session.execute(update(Habit).where(Habit.related_habit_id == habit.id).values(related_habit_id=None))
+    db.session.execute(update(Habit).where(Habit.related_habit_id == habit.id)
+                       .values(related_habit_id=None, updated_at=utcnow()))
     db.session.delete(habit)
     db.session.flush()
     return habit_id

@@ -88,5 +88,8 @@ def link_for_chat(chat_id: int) -> TelegramLink | None:
 
 
 def confirm_linked(chat_id: int, username: str) -> None:
-    """Tell the chat it is linked (sent by the worker once the Telegram client lands)."""
-    current_app.logger.info("telegram chat linked for %s", username)
+    """Tell the chat it is linked: a worker job, called after the link is committed."""
+    from app import jobs
+    from app.telegram.tasks import send_link_confirmation
+
+    jobs.enqueue(send_link_confirmation, chat_id, username)

@@ -65,10 +65,10 @@ def test_adding_a_participant_twice_is_a_conflict(api, team):
     assert [p["role"] for p in roles if p["username"] == "roman"] == ["reader"]
 
 
-def test_unknown_username_is_404(api, team):
+def test_unknown_username_is_422_on_the_field(api, team):
     resp = api.post(f"/api/v1/boards/{team.board['id']}/participants", team.owner,
                     json={"username": "nobody", "role": "reader"})
-    assert resp.status_code == 404 and "username" in resp.json["errors"]["json"]
+    assert resp.status_code == 422 and "username" in resp.json["errors"]["json"]
 
 
 def test_last_owner_cannot_leave_be_removed_or_demoted(api, team):

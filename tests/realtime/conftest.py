@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import websocket
 
-from tests.processes import PYTHON, free_port, live_environment, port_open, running
+from tests.processes import PYTHON, free_port, http_ok, live_environment, running
 
 ORIGIN = "https://app.example.test"
 
@@ -23,7 +23,7 @@ class Server:
     def connect(self, path: str, token: str | None, **kwargs) -> websocket.WebSocket:
         kwargs.setdefault("origin", ORIGIN)
         url = f"{self.ws}{path}" + (f"?token={token}" if token is not None else "")
-        return websocket.create_connection(url, timeout=5, **kwargs)
+        return websocket.create_connection(url, timeout=15, **kwargs)
 
     def subscribe(self, path: str, token: str) -> websocket.WebSocket:
         """Connect and wait for the server's "ready" frame (subscribed: no later event can be missed)."""
@@ -54,5 +54,5 @@ def server(app) -> Iterator[Server]:
     env = live_environment(app, PORT=str(port), WEB_CONCURRENCY="2", PRESENCE_TTL="1",
                            GUNICORN_ACCESS_LOG="", GUNICORN_CONTROL_SOCKET=f"/tmp/kalendar-teams-{port}.ctl")
     with running([PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"], env,
-                 ready=lambda: port_open(port), log_name="web-ws"):
+                 ready=lambda: http_ok(f"http://127.0.0.1:{port}/healthz"), timeout=60, log_name="web-ws"):
         yield Server(port)
