@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, jsonify
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -114,6 +114,16 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         log.info("integrity error: %s", error.orig.__class__.__name__)
         return error_response(409, "The request conflicts with existing data.")
+
+    @app.errorhandler(DataError)
+    def handle_data_error(error: DataError):
+        # A value the database cannot take (a malformed UUID in an admin URL, a number out of range) is bad
+        # input, not a crash; the driver's message (SQL, values) stays in the log.
+        from app.extensions import db
+
+        db.session.rollback()
+        log.info("data error: %s", error.orig.__class__.__name__)
+        return error_response(400, "A value is malformed or out of range.")
 
     @app.errorhandler(OperationalError)
     def handle_operational_error(error: OperationalError):
