@@ -16,6 +16,7 @@ def register_cli(app: Flask) -> None:
     from app.habits.cli import reminders_cli
     from app.telegram.cli import bot_cli
 
+    _seed_demo_command(app)
     app.cli.add_command(goals_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(bot_cli)
@@ -44,6 +45,29 @@ def register_cli(app: Flask) -> None:
             db.session.rollback()
             raise click.ClickException(_describe(exc)) from exc
         click.echo(f"Superuser {user.username!r} created (id {user.id}).")
+
+
+def _seed_demo_command(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--password", envvar="DEMO_PASSWORD", default="kalendar-demo-2026", show_default=True,
+                  help="Password of every demo user (or DEMO_PASSWORD).")
+    def seed_demo(password: str) -> None:
+        """Demo users (demo, alice, bob), a shared board with goals, habits and a team with tasks."""
+        from app.demo import seed_demo as build
+        from app.habits.reminders import sync_reminders
+
+        try:
+            counts = build(password)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            raise click.ClickException(_describe(exc)) from exc
+        if counts is None:
+            click.echo("Demo data is already there (user 'demo' exists); nothing changed.")
+            return
+        jobs = sync_reminders()
+        click.echo(", ".join(f"{value} {key}" for key, value in counts.items()) + f"; {jobs} reminder jobs.")
+        click.echo(f"Log in as demo, alice or bob with the password {password!r}.")
 
 
 def _describe(exc: DomainError) -> str:
