@@ -75,7 +75,7 @@ class Gunicorn:
     def __init__(self, target: str, name: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**ENV, "PORT": str(self.port), "GUNICORN_CONTROL_SOCKET": str(RUN / f"gunicorn-{self.port}.ctl")}
+        env = {**ENV, "PORT": str(self.port), "GUNICORN_CONTROL_SOCKET": f"/tmp/kalendar-bench-{self.port}.ctl"}
         self.log = open(RUN / f"{name}.log", "w")  # noqa: SIM115
         self.proc = subprocess.Popen([PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py", target],
                                      cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
@@ -115,7 +115,10 @@ def bench_http(ceiling: Gunicorn, api: Gunicorn) -> tuple[list[dict], float]:
     for script in ("ceiling.lua", "goals.lua", "habits.lua", "tasks.lua"):  # warm up pools and caches
         wrk((ceiling if script == "ceiling.lua" else api).url, script, 1)
     results = []
-    for name, script, target, p99_target in ENDPOINTS:
+    only = os.environ.get("BENCH_ONLY")  # e.g. "0,2": a subset of ENDPOINTS while profiling
+    for index, (name, script, target, p99_target) in enumerate(ENDPOINTS):
+        if only and str(index) not in only.split(","):
+            continue
         pairs = []
         for _ in range(ROUNDS):
             pairs.append((wrk(ceiling.url, "ceiling.lua"), wrk(api.url, script)))
@@ -376,6 +379,8 @@ def main() -> None:
     api = Gunicorn("wsgi:app", "web")
     try:
         http, ceiling_rps = bench_http(ceiling, api)
+        if os.environ.get("BENCH_HTTP_ONLY"):
+            return
         export = bench_export(api)
     finally:
         api.stop()

@@ -164,8 +164,8 @@ class GoalViews(MethodView):
     @blp.paginate(**PAGE)
     def get(self, filters, pagination_parameters):
         """Goals on my boards, filtered, searched and ordered"""
-        goals = paginate(services.goals_stmt(current_user, filters), pagination_parameters)
-        return services.set_days_left(goals, current_user)
+        rows = paginate(services.goal_rows_stmt(current_user, filters), pagination_parameters, mappings=True)
+        return services.set_days_left_rows(rows, current_user)
 
     @jwt_required()
     @blp.arguments(schemas.GoalCreateSchema)

@@ -244,9 +244,16 @@ def _notify_assigned_after_commit(actor: User, task: Task) -> None:
     call_after_commit(db.session, lambda: schedule_assigned_notification(task_id, assignee_id))
 
 
+#: The task list's columns (what TaskSchema shows): a hot list, loaded as rows rather than ORM objects.
+TASK_LIST_COLUMNS = (Task.id, Task.list_id, Task.team_id, Task.title, Task.description, Task.assignee_id,
+                     Task.deadline, Task.is_done, Task.done_at, Task.is_overdue, Task.created_by, Task.created_at,
+                     Task.updated_at)
+
+
 def list_tasks_stmt(actor: User, list_id: int) -> Select:
+    """Tasks of a visible list as plain columns (paginate(..., mappings=True))."""
     get_visible_list_or_404(actor, list_id)
-    return select(Task).where(Task.list_id == list_id).order_by(Task.id)
+    return select(*TASK_LIST_COLUMNS).where(Task.list_id == list_id).order_by(Task.id)
 
 
 def search_tasks_stmt(actor: User, filters: dict[str, Any]) -> Select:
