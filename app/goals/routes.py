@@ -8,6 +8,7 @@ from flask_jwt_extended import current_user, jwt_required
 from flask_smorest import Blueprint
 
 from app.common.pagination import paginate
+from app.common.session import commit_for_response
 from app.extensions import db
 from app.goals import export, schemas, services
 
@@ -173,7 +174,7 @@ class GoalViews(MethodView):
     def post(self, data):
         """Create a goal in a category (writers and owners of its board)"""
         goal = services.create_goal(current_user, data)
-        db.session.commit()
+        commit_for_response()
         return goal
 
 
