@@ -31,9 +31,6 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/7
 bench: install
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } \
 		|| { echo "wrk is missing: install it (Debian: apt-get install wrk)"; exit 1; }
-	@psql "$(BENCH_DATABASE_URL)" -Atc 'SELECT 1' >/dev/null 2>&1 \
-		|| psql "$(dir $(BENCH_DATABASE_URL))postgres" -c "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))" \
-		|| true
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench.run
 
 lint: install

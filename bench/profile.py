@@ -37,26 +37,28 @@ COMPONENTS = {
 }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("script", nargs="?", default="goals.lua")
-    parser.add_argument("--seconds", type=int, default=12)
-    args = parser.parse_args()
-    ENV["WEB_CONCURRENCY"] = "1"
-    api = Gunicorn("wsgi:app", "profile-web")
-    raw = RUN / f"{Path(args.script).stem}.raw"
+def profile(script: str, seconds: int) -> tuple[int, list[tuple[str, float]]]:
+    """Run wrk on one gevent worker while py-spy samples it; (samples, [(component, share %)])."""
+    env = {**ENV, "WEB_CONCURRENCY": "1"}
+    saved = dict(ENV)
+    ENV.update(env)
     try:
-        wrk(api.url, args.script, 2)
-        load = subprocess.Popen(["wrk", "-t1", "-c16", f"-d{args.seconds + 3}s", "-s", f"bench/lua/{args.script}",
-                                 api.url], cwd=RUN.parent.parent, env={**ENV, "BENCH_TOKENS": str(RUN / "tokens.txt")},
-                                stdout=subprocess.PIPE, text=True)
+        api = Gunicorn("wsgi:app", "profile-web")
+    finally:
+        ENV.clear()
+        ENV.update(saved)
+    raw = RUN / f"{Path(script).stem}.raw"
+    try:
+        wrk(api.url, script, 2)
+        load = subprocess.Popen(["wrk", "-t1", "-c16", f"-d{seconds + 3}s", "-s", f"bench/lua/{script}", api.url],
+                                cwd=RUN.parent.parent, env={**ENV, "BENCH_TOKENS": str(RUN / "tokens.txt")},
+                                stdout=subprocess.DEVNULL)
         time.sleep(1)
-        subprocess.run(["py-spy", "record", "-p", str(api.worker_pids()[0]), "-d", str(args.seconds), "-r", "250",
+        subprocess.run(["py-spy", "record", "-p", str(api.worker_pids()[0]), "-d", str(seconds), "-r", "250",
                         "-f", "raw", "-o", str(raw)], check=True, capture_output=True)
-        out = load.communicate()[0]
+        load.wait()
     finally:
         api.stop()
-    print(out.strip().splitlines()[-1])
     shares, total = Counter(), 0
     for line in raw.read_text().splitlines():
         stack, count = line.rsplit(" ", 1)
@@ -64,9 +66,18 @@ def main() -> None:
         for label, needle in COMPONENTS.items():
             if needle in stack:
                 shares[label] += int(count)
+    return total, [(label, 100 * shares[label] / max(total, 1)) for label in COMPONENTS]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("script", nargs="?", default="goals.lua")
+    parser.add_argument("--seconds", type=int, default=12)
+    args = parser.parse_args()
+    total, shares = profile(args.script, args.seconds)
     print(f"{args.script}: {total} samples of one worker")
-    for label in COMPONENTS:
-        print(f"{100 * shares[label] / max(total, 1):5.1f}%  {label}")
+    for label, share in shares:
+        print(f"{share:5.1f}%  {label}")
 
 
 if __name__ == "__main__":

@@ -282,6 +282,28 @@ def bench_burst() -> dict:
             "ok": lost == 0 and doubled == 0 and rate >= 0.95 * SEND_RATE}
 
 
+def bench_profiles() -> str:
+    """Where a request's time goes (py-spy on one worker, bench/profile.py), for the lists and the create."""
+    if not shutil.which("py-spy") and not Path(PYTHON).with_name("py-spy").exists():
+        return "\n(py-spy not installed: no profile.)\n"
+    os.environ["PATH"] = f"{Path(PYTHON).parent}{os.pathsep}{os.environ['PATH']}"
+    from bench.profile import profile
+
+    scripts = ("goals.lua", "goal_create.lua")
+    results = {script: profile(script, 3 if QUICK else 8) for script in scripts}
+    lines = ["", "## Profile", "",
+             "py-spy samples of one gevent web worker under wrk (16 connections), share of samples whose stack "
+             "contains the component (nested components overlap). Regenerate one with "
+             "`python -m bench.profile goals.lua`.", "",
+             "| component | " + " | ".join(f"{s} ({results[s][0]} samples)" for s in scripts) + " |",
+             "|---|" + "---:|" * len(scripts)]
+    for index, (label, _share) in enumerate(results[scripts[0]][1]):
+        cells = " | ".join(f"{results[s][1][index][1]:.1f}%" for s in scripts)
+        lines.append(f"| {label.replace('  ', '&nbsp;&nbsp;')} | {cells} |")
+    print("  profile: " + ", ".join(f"{s} {results[s][0]} samples" for s in scripts), flush=True)
+    return "\n".join(lines) + "\n"
+
+
 def machine() -> dict:
     def cmd(*args):
         try:
@@ -365,8 +387,26 @@ def report(http, ceiling_rps, export, sync, overdue, sockets, burst, info, start
     return "\n".join(lines)
 
 
+def ensure_database() -> None:
+    """Create the benchmark database if it is missing (a fresh machine)."""
+    import psycopg2
+    from psycopg2 import sql
+
+    url = ENV["DATABASE_URL"]
+    base, name = url.rsplit("/", 1)
+    try:
+        psycopg2.connect(url).close()
+    except psycopg2.OperationalError:
+        conn = psycopg2.connect(f"{base}/postgres")
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name.split("?")[0])))
+        conn.close()
+
+
 def main() -> None:
     started = time.monotonic()
+    ensure_database()
     RUN.mkdir(parents=True, exist_ok=True)
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install -y wrk (make bench does it)")
@@ -390,7 +430,8 @@ def main() -> None:
     overdue = bench_overdue()
     sockets = bench_websockets()
     burst = bench_burst()
-    text = report(http, ceiling_rps, export, sync, overdue, sockets, burst, info, started)
+    profiles = bench_profiles()
+    text = report(http, ceiling_rps, export, sync, overdue, sockets, burst, info, started) + profiles
     (ROOT / "bench" / "RESULTS.md").write_text(text)
     print()
     print(text)
