@@ -27,7 +27,7 @@ _COLUMNS = (Goal.id, Goal.title, Goal.description, Goal.category_id, Goal.board_
             Goal.start_date, Goal.due_date, Goal.author_id, Goal.created_at, Goal.updated_at,
             Category.title.label("category_title"))
 _DUE = 8  # index of due_date in _COLUMNS; days_left is inserted after it
-BATCH = 5000  # rows fetched per round trip and written per chunk (about 1 MB)
+BATCH = 1000  # rows fetched per round trip and written per chunk
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 
 
