@@ -24,6 +24,15 @@ test: install
 	$(BIN)/ruff check .
 	TZ=UTC $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## Benchmarks (not part of `make test`): seeds BENCH_DATABASE_URL (rebuilt!) and flushes BENCH_REDIS_URL,
+## loads the stack with wrk, prints one table and rewrites bench/RESULTS.md. BENCH_QUICK=1 for a smoke run.
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/kalendar_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/7
+bench: install
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } \
+		|| { echo "wrk is missing: install it (Debian: apt-get install wrk)"; exit 1; }
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench.run
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check . || true

@@ -32,6 +32,9 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     from app import models  # noqa: F401  (every mapper registered before first use)
 
     app = Flask(__name__, instance_relative_config=True)
+    from app.common.json import OrjsonProvider
+
+    app.json = OrjsonProvider(app)
     app.config.from_object(config_class)
     config_class.check(app.config)
     app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"

@@ -53,7 +53,12 @@ class Config:
     SECRET_KEY = env_str("SECRET_KEY")
     JWT_SECRET_KEY = env_str("JWT_SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = normalize_database_url(env_str("DATABASE_URL")) or default_sqlite_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Keep as many connections as a worker's concurrent requests (gevent: up to worker_connections greenlets):
+    # with SQLAlchemy's default of 5, connections over the pool size are closed on return and reopened on
+    # the next burst, a new PostgreSQL backend every few requests under load (bench/RESULTS.md).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True} | (
+        {} if SQLALCHEMY_DATABASE_URI.startswith("sqlite")
+        else {"pool_size": env_int("DB_POOL_SIZE", 20), "max_overflow": env_int("DB_MAX_OVERFLOW", 10)})
     REDIS_URL = env_str("REDIS_URL")
 
     CORS_ORIGINS = env_list("CORS_ORIGINS")

@@ -25,6 +25,7 @@ import importlib
 import importlib.util
 import logging
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -181,6 +182,8 @@ def enqueue(func: Callable, *args: Any, job_id: str | None = None, **kwargs: Any
         run_job(path, *args, **kwargs)
         return
     conn = _require_connection()
+    if job_id is not None:  # rq 3 accepts only letters, digits, "_" and "-" (callers build ids from timestamps)
+        job_id = re.sub(r"[^A-Za-z0-9_-]", "-", job_id)
     _defer_or_run(lambda: queue(conn).enqueue(run_job, args=(path, *args), kwargs=kwargs, job_id=job_id,
                                               result_ttl=0))
 

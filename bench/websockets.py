@@ -56,7 +56,7 @@ def setup_data(n_users: int) -> tuple[int, list[str]]:
         session = AuthSession(id=uuid.uuid4(), user_id=user.id, refresh_jti="")
         db.session.add(session)
         db.session.add(TeamMember(team_id=team.id, user_id=user.id, role="admin" if i == 0 else "member"))
-        tokens.append(issue_tokens(user, session)["access_token"])
+        tokens.append(issue_tokens(user, session.id)[0]["access_token"])
     task_list = TaskList(team_id=team.id, name="bench", created_by=None)
     db.session.add(task_list)
     db.session.flush()

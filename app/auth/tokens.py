@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import Flask, current_app, g
 from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.auth.models import AuthSession, User
 from app.errors import error_response
@@ -30,6 +30,14 @@ def issue_tokens(user: User, session_id: uuid.UUID) -> tuple[dict[str, str], str
     return {"access_token": access, "refresh_token": refresh}, refresh_jti
 
 
+# Built once: every authenticated request runs it, and building the statement costs as much as its cache lookup.
+_OWNER = (
+    select(User, AuthSession)
+    .join(AuthSession, AuthSession.user_id == User.id)
+    .where(User.id == bindparam("user_id"), AuthSession.id == bindparam("session_id"))
+)
+
+
 def load_token_owner(payload: dict) -> tuple[User, AuthSession] | None:
     """User and session of a decoded token, in one query; None if either is gone, revoked or inactive."""
     try:
@@ -37,11 +45,7 @@ def load_token_owner(payload: dict) -> tuple[User, AuthSession] | None:
         session_id = uuid.UUID(str(payload.get("sid")))
     except (KeyError, TypeError, ValueError):
         return None
-    row = db.session.execute(
-        select(User, AuthSession)
-        .join(AuthSession, AuthSession.user_id == User.id)
-        .where(User.id == user_id, AuthSession.id == session_id)
-    ).first()
+    row = db.session.execute(_OWNER, {"user_id": user_id, "session_id": session_id}).first()
     if row is None:
         return None
     user, session = row

@@ -56,22 +56,31 @@ def _text(value: Any) -> Any:
     return value
 
 
+# The csv module already writes None as "" and a date as its ISO form (str); only datetimes need isoformat().
+_CSV_DATETIMES = tuple(FIELDS.index(name) for name in ("created_at", "updated_at"))
+
+
 def _csv_chunks(rows: Iterator[tuple], on_rows: Callable[[int], None] | None) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # RFC 4180 quoting: commas, quotes and newlines inside values survive
     writer.writerow(FIELDS)
-    count = 0
+    batch: list[list] = []
     for row in rows:
-        writer.writerow(["" if value is None else _text(value) for value in row])
-        count += 1
-        if count == BATCH:
+        row = list(row)
+        for index in _CSV_DATETIMES:
+            if row[index] is not None:
+                row[index] = row[index].isoformat()
+        batch.append(row)
+        if len(batch) == BATCH:
+            writer.writerows(batch)  # one call per chunk: the per-row work stays in C
             yield _drain(buffer)
             if on_rows:
-                on_rows(count)
-            count = 0
+                on_rows(len(batch))
+            batch.clear()
+    writer.writerows(batch)
     yield _drain(buffer)
-    if on_rows and count:
-        on_rows(count)
+    if on_rows and batch:
+        on_rows(len(batch))
 
 
 def _json_chunks(rows: Iterator[tuple], on_rows: Callable[[int], None] | None) -> Iterator[str]:

@@ -8,6 +8,7 @@ from flask_jwt_extended import current_user, jwt_required
 from flask_smorest import Blueprint
 
 from app.common.pagination import paginate
+from app.common.session import commit_for_response
 from app.extensions import db
 from app.goals import export, schemas, services
 
@@ -164,8 +165,8 @@ class GoalViews(MethodView):
     @blp.paginate(**PAGE)
     def get(self, filters, pagination_parameters):
         """Goals on my boards, filtered, searched and ordered"""
-        goals = paginate(services.goals_stmt(current_user, filters), pagination_parameters)
-        return services.set_days_left(goals, current_user)
+        rows = paginate(services.goal_rows_stmt(current_user, filters), pagination_parameters, mappings=True)
+        return services.set_days_left_rows(rows, current_user)
 
     @jwt_required()
     @blp.arguments(schemas.GoalCreateSchema)
@@ -173,7 +174,7 @@ class GoalViews(MethodView):
     def post(self, data):
         """Create a goal in a category (writers and owners of its board)"""
         goal = services.create_goal(current_user, data)
-        db.session.commit()
+        commit_for_response()
         return goal
 
 

@@ -19,7 +19,7 @@ from app.auth.signals import user_created
 from app.common.timeutil import local_today, utcnow
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.goals import access
+from app.goals import access, queries
 from app.goals.access import MANAGE, READ, WRITE
 from app.goals.models import OPEN_STATUSES, Board, BoardParticipant, Category, Comment, Goal
 from app.goals.queries import goal_list_stmt
@@ -217,6 +217,19 @@ def set_days_left(goals: Iterable[Goal], actor: User, now: datetime | None = Non
 
 def goals_stmt(actor: User, filters: dict[str, Any]):
     return goal_list_stmt(actor, filters)
+
+
+def goal_rows_stmt(actor: User, filters: dict[str, Any]):
+    """The list's statement over plain columns (paginate(..., mappings=True) → one dict per goal)."""
+    return queries.goal_rows_stmt(actor, filters)
+
+
+def set_days_left_rows(rows: list[dict[str, Any]], actor: User, now: datetime | None = None) -> list[dict]:
+    """`days_left` for goals loaded as dicts (see set_days_left)."""
+    today = viewer_today(actor, now)
+    for row in rows:
+        row["days_left"] = None if row["due_date"] is None else (row["due_date"] - today).days
+    return rows
 
 
 def get_goal(actor: User, goal_id: int, now: datetime | None = None) -> Goal:

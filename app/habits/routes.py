@@ -25,7 +25,7 @@ class HabitViews(MethodView):
     def get(self, pagination_parameters):
         """List my habits"""
         page = paginate(services.own_habits_stmt(current_user), pagination_parameters)
-        return services.attach_streaks(page)
+        return services.attach_streaks(page, {current_user.id: current_user.timezone})
 
     @jwt_required()
     @blp.arguments(schemas.HabitInSchema)

@@ -169,16 +169,19 @@ _STREAKS = text("""
 """).bindparams(bindparam("ids", expanding=True))
 
 
-def attach_streaks(habits: list[Habit]) -> list[Habit]:
+def attach_streaks(habits: list[Habit], zones: dict[int, str] | None = None) -> list[Habit]:
     """Set `current_streak` on every habit with one query: the newest run of completions whose gaps are at
-    most periodicity_days, counted only while it is still alive (newest within periodicity_days of today)."""
+    most periodicity_days, counted only while it is still alive (newest within periodicity_days of today).
+    `zones` (owner id → time zone) saves the owners' query when the caller already knows them."""
     for habit in habits:
         habit.current_streak = 0
     if not habits:
         return habits
     by_id = {habit.id: habit for habit in habits}
-    owner_zones = dict(db.session.execute(
-        select(User.id, User.timezone).where(User.id.in_({h.owner_id for h in habits}))).all())
+    owner_zones = dict(zones or {})
+    missing = {h.owner_id for h in habits} - owner_zones.keys()
+    if missing:
+        owner_zones.update(db.session.execute(select(User.id, User.timezone).where(User.id.in_(missing))).all())
     now = utcnow()
     for habit_id, length, newest in db.session.execute(_STREAKS, {"ids": list(by_id)}):
         habit = by_id[habit_id]

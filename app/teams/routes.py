@@ -169,7 +169,7 @@ class ListTaskViews(MethodView):
     @blp.paginate()
     def get(self, list_id, pagination_parameters):
         """Tasks of a list"""
-        return paginate(services.list_tasks_stmt(current_user, list_id), pagination_parameters)
+        return services.list_tasks(current_user, list_id, pagination_parameters)
 
     @jwt_required()
     @blp.arguments(TaskCreateSchema)

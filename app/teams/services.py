@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 
 from app.auth.models import User
+from app.common.pagination import paginate
 from app.common.timeutil import utcnow
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
@@ -244,9 +245,22 @@ def _notify_assigned_after_commit(actor: User, task: Task) -> None:
     call_after_commit(db.session, lambda: schedule_assigned_notification(task_id, assignee_id))
 
 
-def list_tasks_stmt(actor: User, list_id: int) -> Select:
-    get_visible_list_or_404(actor, list_id)
-    return select(Task).where(Task.list_id == list_id).order_by(Task.id)
+#: The task list's columns (what TaskSchema shows): a hot list, loaded as rows rather than ORM objects.
+TASK_LIST_COLUMNS = (Task.id, Task.list_id, Task.team_id, Task.title, Task.description, Task.assignee_id,
+                     Task.deadline, Task.is_done, Task.done_at, Task.is_overdue, Task.created_by, Task.created_at,
+                     Task.updated_at)
+
+
+def list_tasks(actor: User, list_id: int, pagination_parameters: Any) -> list[dict[str, Any]]:
+    """One page of a visible list's tasks, as rows, in one query: the page joins through my membership,
+    so a list I cannot see yields no rows; only then (or on an empty page) is visibility checked, for the 404."""
+    stmt = (select(*TASK_LIST_COLUMNS)
+            .join(TeamMember, (TeamMember.team_id == Task.team_id) & (TeamMember.user_id == actor.id))
+            .where(Task.list_id == list_id).order_by(Task.id))
+    rows = paginate(stmt, pagination_parameters, mappings=True)
+    if not rows:
+        get_visible_list_or_404(actor, list_id)
+    return rows
 
 
 def search_tasks_stmt(actor: User, filters: dict[str, Any]) -> Select:

@@ -1,0 +1,84 @@
+"""Where a request's time goes: py-spy on one gevent web worker under wrk, summed by component.
+
+    DATABASE_URL=... REDIS_URL=... python -m bench.profile goals.lua [--seconds 12]
+
+Needs the data and tokens of a previous `make bench` (bench/.run/tokens.txt). Prints the share of samples
+whose stack contains each component (shares overlap: a query inside the auth check counts for both), and
+leaves the raw stacks in bench/.run/<script>.raw (flamegraph.pl input).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+
+from bench.run import ENV, RUN, Gunicorn, wrk
+
+COMPONENTS = {
+    "gunicorn + gevent request handling": "AsyncWorker.handle ",
+    "Flask.wsgi_app (everything of the app)": "Flask.wsgi_app",
+    "auth: verify_jwt_in_request": "verify_jwt_in_request",
+    "  JWT decode": "_decode_jwt_from_config",
+    "  session+user query (load_token_owner)": "load_token_owner",
+    "view body (app/*/routes.py)": "routes.py",
+    "  paginate()": "paginate (app",
+    "marshmallow dump": "Schema.dump",
+    "request arguments (webargs)": "Parser.parse",
+    "JSON response (orjson)": "OrjsonProvider.response",
+    "SQLAlchemy Session.execute (all queries)": "Session.execute",
+    "  waiting for / reading PostgreSQL (do_execute)": "do_execute",
+    "  pool checkout + pre-ping": "_ConnectionFairy._checkout",
+    "teardown (session close, ROLLBACK)": "do_teardown_appcontext",
+    "commit": "Session.commit",
+    "access log": "glogging",
+}
+
+
+def profile(script: str, seconds: int) -> tuple[int, list[tuple[str, float]]]:
+    """Run wrk on one gevent worker while py-spy samples it; (samples, [(component, share %)])."""
+    env = {**ENV, "WEB_CONCURRENCY": "1"}
+    saved = dict(ENV)
+    ENV.update(env)
+    try:
+        api = Gunicorn("wsgi:app", "profile-web")
+    finally:
+        ENV.clear()
+        ENV.update(saved)
+    raw = RUN / f"{Path(script).stem}.raw"
+    try:
+        wrk(api.url, script, 2)
+        load = subprocess.Popen(["wrk", "-t1", "-c16", f"-d{seconds + 3}s", "-s", f"bench/lua/{script}", api.url],
+                                cwd=RUN.parent.parent, env={**ENV, "BENCH_TOKENS": str(RUN / "tokens.txt")},
+                                stdout=subprocess.DEVNULL)
+        time.sleep(1)
+        subprocess.run(["py-spy", "record", "-p", str(api.worker_pids()[0]), "-d", str(seconds), "-r", "250",
+                        "-f", "raw", "-o", str(raw)], check=True, capture_output=True)
+        load.wait()
+    finally:
+        api.stop()
+    shares, total = Counter(), 0
+    for line in raw.read_text().splitlines():
+        stack, count = line.rsplit(" ", 1)
+        total += int(count)
+        for label, needle in COMPONENTS.items():
+            if needle in stack:
+                shares[label] += int(count)
+    return total, [(label, 100 * shares[label] / max(total, 1)) for label in COMPONENTS]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("script", nargs="?", default="goals.lua")
+    parser.add_argument("--seconds", type=int, default=12)
+    args = parser.parse_args()
+    total, shares = profile(args.script, args.seconds)
+    print(f"{args.script}: {total} samples of one worker")
+    for label, share in shares:
+        print(f"{share:5.1f}%  {label}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,441 @@
+"""`make bench`: seed, start the stack as the Procfile does, load it with wrk, print one table, write RESULTS.md.
+
+    DATABASE_URL=postgresql://... REDIS_URL=redis://.../7 python -m bench.run      # ~6 minutes
+    BENCH_QUICK=1 python -m bench.run                                              # smoke run, ~1.5 minutes
+
+DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/kalendar_bench) is rebuilt from scratch and
+REDIS_URL's index (default 7) is flushed: point them at benchmark-only places.
+
+HTTP endpoints are measured against the ceiling (bench/ceiling.py under the same gunicorn configuration):
+for every endpoint, `rounds` times, wrk on the ceiling then wrk on the endpoint; each figure is the median
+of its rounds and the ratio is median(endpoint req/s) / median(ceiling req/s of the same pairs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+RUN = ROOT / "bench" / ".run"
+PYTHON = sys.executable
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+ROUNDS = 1 if QUICK else int(os.environ.get("BENCH_ROUNDS", "3"))
+DURATION = 2 if QUICK else int(os.environ.get("BENCH_DURATION", "6"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+SOCKETS = 100 if QUICK else 500
+BURST = 200 if QUICK else 1000
+SEND_RATE = float(os.environ.get("TELEGRAM_SEND_RATE", "25"))  # the configured default: Telegram's ~30/s
+
+ENV = {
+    **os.environ,
+    "DATABASE_URL": os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/kalendar_bench"),
+    "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/7"),
+    "SECRET_KEY": "bench-secret-key-0123456789abcdef",
+    "JWT_SECRET_KEY": "bench-jwt-secret-key-0123456789abcdef",
+    "TZ": "UTC",
+    "FLASK_DEBUG": "",
+    "PYTHONPATH": str(ROOT),
+}
+os.environ.update(ENV)
+
+# (name, wrk script, target ratio of the ceiling, p99 target ms)
+ENDPOINTS = [
+    ("GET /goals (20, filter+order)", "goals.lua", 0.25, 50),
+    ("GET /habits (5)", "habits.lua", 0.25, 50),
+    ("GET /lists/<id>/tasks (20)", "tasks.lua", 0.25, 50),
+    ("POST /goals", "goal_create.lua", 0.15, 80),
+]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    """`gunicorn --config gunicorn.conf.py <app>` with PORT, exactly the Procfile's web line."""
+
+    def __init__(self, target: str, name: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**ENV, "PORT": str(self.port), "GUNICORN_CONTROL_SOCKET": f"/tmp/kalendar-bench-{self.port}.ctl"}
+        self.log = open(RUN / f"{name}.log", "w")  # noqa: SIM115
+        self.proc = subprocess.Popen([PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py", target],
+                                     cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                requests.get(self.url + "/nothing-here", timeout=5)
+                return
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise RuntimeError(f"{name} did not start, see {self.log.name}")
+
+    def worker_pids(self) -> list[int]:
+        out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout
+        return [int(p) for p in out.split()]
+
+    def stop(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.close()
+
+
+def wrk(url: str, script: str, duration: int = DURATION) -> dict:
+    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s",
+                          "-s", f"bench/lua/{script}", url], cwd=ROOT, capture_output=True, text=True,
+                         env={**ENV, "BENCH_TOKENS": str(RUN / "tokens.txt")}, check=True).stdout
+    data = json.loads(out.split("BENCH_JSON", 1)[1].strip().splitlines()[0])
+    data["rps"] = data["requests"] / data["seconds"]
+    return data
+
+
+def bench_http(ceiling: Gunicorn, api: Gunicorn) -> tuple[list[dict], float]:
+    for script in ("ceiling.lua", "goals.lua", "habits.lua", "tasks.lua"):  # warm up pools and caches
+        wrk((ceiling if script == "ceiling.lua" else api).url, script, 1)
+    results = []
+    only = os.environ.get("BENCH_ONLY")  # e.g. "0,2": a subset of ENDPOINTS while profiling
+    for index, (name, script, target, p99_target) in enumerate(ENDPOINTS):
+        if only and str(index) not in only.split(","):
+            continue
+        pairs = []
+        for _ in range(ROUNDS):
+            pairs.append((wrk(ceiling.url, "ceiling.lua"), wrk(api.url, script)))
+        med = {key: statistics.median(p[1][key] for p in pairs) for key in ("rps", "p50", "p99")}
+        ceil_rps = statistics.median(p[0]["rps"] for p in pairs)
+        ratio = med["rps"] / ceil_rps
+        errors = sum(p[1]["errors"] for p in pairs)
+        results.append({"name": name, **med, "errors": errors, "ceiling_rps": ceil_rps, "ratio": ratio,
+                        "rounds": [round(p[1]["rps"]) for p in pairs],
+                        "ok": ratio >= target and med["p99"] <= p99_target and errors == 0,
+                        "target": f">= {target:.0%} of ceiling, p99 <= {p99_target} ms"})
+        print(f"  {name:32} {med['rps']:8.0f} req/s  p50 {med['p50']:6.1f}  p99 {med['p99']:6.1f} ms  "
+              f"errors {errors}  ceiling {ceil_rps:.0f}  ratio {ratio:.1%}", flush=True)
+    ceil_all = [r["ceiling_rps"] for r in results]
+    return results, statistics.median(ceil_all)
+
+
+def rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except FileNotFoundError:
+        pass
+    return 0
+
+
+def bench_export(api: Gunicorn) -> dict:
+    """CSV export of every goal (all statuses: 100,000 rows) by a user who reads every board."""
+    token = (RUN / "exporter.txt").read_text().strip()
+    pids = api.worker_pids()
+    url = api.url + "/api/v1/goals/export?format=csv" + "".join(
+        f"&status={s}" for s in ("todo", "in_progress", "done", "overdue", "archived"))
+    headers = {"Authorization": f"Bearer {token}"}
+    requests.get(api.url + "/api/v1/goals/export?format=csv&search=nothing", headers=headers, timeout=30)
+    baseline = {pid: rss_kib(pid) for pid in pids}
+    peak = dict(baseline)
+    started = time.perf_counter()
+    lines = size = 0
+    with requests.get(url, headers=headers, stream=True, timeout=120) as resp:
+        resp.raise_for_status()
+        for chunk in resp.iter_content(65536):
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+            for pid in pids:
+                peak[pid] = max(peak[pid], rss_kib(pid))
+    elapsed = time.perf_counter() - started
+    rows = lines - 1  # header
+    growth = max(peak[pid] - baseline[pid] for pid in pids) / 1024
+    rate = rows / elapsed
+    print(f"  export: {rows} rows, {size / 1e6:.1f} MB in {elapsed:.2f}s = {rate:.0f} rows/s, "
+          f"RSS growth {growth:.1f} MiB", flush=True)
+    return {"rows": rows, "seconds": elapsed, "rate": rate, "rss_mib": growth,
+            "ok": rate >= 50_000 and growth < 30}
+
+
+def flushdb() -> None:
+    import redis
+
+    redis.Redis.from_url(ENV["REDIS_URL"]).flushdb()
+
+
+def bench_sync() -> dict:
+    flushdb()
+    started = time.perf_counter()
+    out = subprocess.run([PYTHON, "-m", "flask", "--app", "wsgi", "reminders", "sync"], cwd=ROOT, env=ENV,
+                         capture_output=True, text=True, check=True).stdout
+    elapsed = time.perf_counter() - started
+    count = int(re.search(r"Rebuilt (\d+)", out).group(1))
+    print(f"  flask reminders sync: {count} jobs in {elapsed:.2f}s (whole command)", flush=True)
+    return {"jobs": count, "seconds": elapsed, "ok": elapsed <= 30}
+
+
+def bench_overdue() -> dict:
+    """The overdue sweep over 100,000 tasks (~1% newly past their deadline): statements and time."""
+    from sqlalchemy import event
+
+    from app import create_app
+    from app.extensions import db
+    from app.teams.tasks import mark_overdue_tasks
+
+    app = create_app()
+    with app.app_context():
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        db.session.execute(db.text("SELECT 1"))
+        statements.clear()
+        started = time.perf_counter()
+        flagged = mark_overdue_tasks()
+        statement_time = time.perf_counter() - started
+        db.session.commit()  # publishes the events and enqueues the notification jobs
+        elapsed = time.perf_counter() - started
+        event.remove(db.engine, "before_cursor_execute", listener)
+    flushdb()
+    count = len(statements)
+    print(f"  overdue sweep: {flagged} tasks flagged by {count} statement(s) in {statement_time * 1000:.0f} ms "
+          f"({elapsed * 1000:.0f} ms with the after-commit events and jobs)", flush=True)
+    return {"flagged": flagged, "statements": count, "seconds": statement_time, "total": elapsed,
+            "ok": count == 1 and statement_time <= 1}
+
+
+def bench_websockets() -> dict:
+    out = subprocess.run([PYTHON, "bench/websockets.py", "--sockets", str(SOCKETS)], cwd=ROOT, env=ENV,
+                         capture_output=True, text=True, timeout=300)
+    text = out.stdout
+    if out.returncode:
+        print(out.stdout, out.stderr[-3000:])
+        raise RuntimeError("bench/websockets.py failed")
+    idle = float(re.search(r"REST idle:.*?p99 ([\d.]+)", text).group(1))
+    busy = float(re.search(r"REST with \d+ sockets:.*?p99 ([\d.]+)", text).group(1))
+    reached = re.search(r"reached (\d+)/(\d+) sockets in (\d+) ms", text)
+    fanout = int(reached.group(3))
+    print("  " + text.strip().replace("\n", "\n  "), flush=True)
+    return {"idle_p99": idle, "busy_p99": busy, "ratio": busy / idle, "fanout_ms": fanout,
+            "reached": f"{reached.group(1)}/{reached.group(2)}",
+            "ok": busy <= 2 * idle and fanout <= 1000 and reached.group(1) == reached.group(2)}
+
+
+def bench_burst() -> dict:
+    """BURST reminders due in the same minute, one per linked user, through a real worker (last: it edits data)."""
+    from sqlalchemy import text
+
+    from app import create_app
+    from app.extensions import db
+    from fakes.telegram import FakeTelegram
+
+    app = create_app()
+    with app.app_context():
+        # habits 2..BURST+1 belong to users 2..BURST+1; the others go, so that nothing else can fire
+        db.session.execute(text("DELETE FROM habits WHERE id NOT BETWEEN 2 AND :n"), {"n": BURST + 1})
+        db.session.execute(text("INSERT INTO telegram_links (user_id, chat_id, created_at) "
+                                "SELECT i, 100000 + i, now() FROM generate_series(2, :n) AS i"), {"n": BURST + 1})
+        db.session.execute(text("UPDATE habits SET next_reminder_at = date_trunc('second', now()) "
+                                "+ interval '8 seconds'"))
+        db.session.commit()
+    flushdb()
+    fake = FakeTelegram().start()
+    env = {**ENV, "TELEGRAM_API_URL": fake.url, "TELEGRAM_BOT_TOKEN": "123:bench",
+           "TELEGRAM_SEND_RATE": str(SEND_RATE)}
+    log = open(RUN / "worker.log", "w")  # noqa: SIM115
+    worker = subprocess.Popen([PYTHON, "worker.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    try:
+        fake.wait_for_messages(BURST, timeout=10 + BURST / SEND_RATE * 3 + 30)
+        time.sleep(2)  # anything doubled would arrive now
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(30)
+        log.close()
+    messages = fake.messages()
+    fake.stop()
+    flushdb()
+    chats = [m["chat_id"] for m in messages]
+    span = messages[-1]["at"] - messages[0]["at"] if len(messages) > 1 else 0
+    rate = (len(messages) - 1) / span if span else 0
+    lost, doubled = BURST - len(set(chats)), len(chats) - len(set(chats))
+    print(f"  burst: {len(messages)} messages to {len(set(chats))} chats in {span:.2f}s = {rate:.1f}/s "
+          f"(TELEGRAM_SEND_RATE={SEND_RATE:g}); lost {lost}, doubled {doubled}", flush=True)
+    return {"messages": len(messages), "span": span, "rate": rate, "lost": lost, "doubled": doubled,
+            "ok": lost == 0 and doubled == 0 and rate >= 0.95 * SEND_RATE}
+
+
+def bench_profiles() -> str:
+    """Where a request's time goes (py-spy on one worker, bench/profile.py), for the lists and the create."""
+    if not shutil.which("py-spy") and not Path(PYTHON).with_name("py-spy").exists():
+        return "\n(py-spy not installed: no profile.)\n"
+    os.environ["PATH"] = f"{Path(PYTHON).parent}{os.pathsep}{os.environ['PATH']}"
+    from bench.profile import profile
+
+    scripts = ("goals.lua", "goal_create.lua")
+    results = {script: profile(script, 3 if QUICK else 8) for script in scripts}
+    lines = ["", "## Profile", "",
+             "py-spy samples of one gevent web worker under wrk (16 connections), share of samples whose stack "
+             "contains the component (nested components overlap). Regenerate one with "
+             "`python -m bench.profile goals.lua`.", "",
+             "| component | " + " | ".join(f"{s} ({results[s][0]} samples)" for s in scripts) + " |",
+             "|---|" + "---:|" * len(scripts)]
+    for index, (label, _share) in enumerate(results[scripts[0]][1]):
+        cells = " | ".join(f"{results[s][1][index][1]:.1f}%" for s in scripts)
+        lines.append(f"| {label.replace('  ', '&nbsp;&nbsp;')} | {cells} |")
+    print("  profile: " + ", ".join(f"{s} {results[s][0]} samples" for s in scripts), flush=True)
+    return "\n".join(lines) + "\n"
+
+
+def machine() -> dict:
+    def cmd(*args):
+        try:
+            return subprocess.run(args, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return "?"
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = next(line.split(":", 1)[1].strip() for line in Path("/proc/meminfo").read_text().splitlines()
+               if line.startswith("MemTotal"))
+    from importlib.metadata import version
+
+    import psycopg2
+
+    conn = psycopg2.connect(ENV["DATABASE_URL"])
+    with conn, conn.cursor() as cur:
+        cur.execute("SHOW server_version")
+        pg = cur.fetchone()[0]
+    conn.close()
+    import redis
+
+    return {
+        "nproc": os.cpu_count(), "memory": mem, "cpu": cpu, "kernel": platform.release(),
+        "python": platform.python_version(), "postgresql": pg,
+        "redis": redis.Redis.from_url(ENV["REDIS_URL"]).info()["redis_version"],
+        "wrk": cmd("wrk", "-v").splitlines()[0] if shutil.which("wrk") else "?",
+        "packages": ", ".join(f"{p} {version(p)}" for p in ("Flask", "SQLAlchemy", "gunicorn", "gevent",
+                                                           "psycopg2-binary", "marshmallow", "orjson")),
+        "web": f"WEB_CONCURRENCY={os.environ.get('WEB_CONCURRENCY', 'default')}, gevent workers",
+        "commit": cmd("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"),
+    }
+
+
+def report(http, ceiling_rps, export, sync, overdue, sockets, burst, info, started) -> str:
+    mark = {True: "met", False: "**not met**"}
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Generated by `make bench` ({'BENCH_QUICK smoke run' if QUICK else 'full run'}) on "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {time.monotonic() - started:.0f} s. Do not edit by hand.",
+        "",
+        f"Machine: {info['nproc']} cores ({info['cpu']}), {info['memory']} RAM, Linux {info['kernel']}; "
+        f"Python {info['python']}, PostgreSQL {info['postgresql']}, Redis {info['redis']}, {info['wrk']}; "
+        f"{info['packages']}; {info['web']}; commit {info['commit']}. PostgreSQL, Redis, wrk and the web "
+        "workers share the cores, and other work on the machine adds noise: the ratios to the ceiling "
+        "measured in the same run are the figures to compare.",
+        "",
+        f"wrk: 2 threads, {CONNECTIONS} connections, {DURATION} s per run, {ROUNDS} alternating round(s) of "
+        f"ceiling/endpoint per row, medians. Data: 10,000 users, 100,000 goals on 1,000 shared boards, "
+        "50,000 habits, 1,000 teams with 100,000 tasks. Every request picks one of 1,000 users at random.",
+        "",
+        "| endpoint | req/s | p50 ms | p99 ms | errors | ceiling req/s | ratio to ceiling | target | |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+        f"| ceiling (bench/ceiling.py) | {ceiling_rps:.0f} | | | | | 100% | | |",
+    ]
+    for r in http:
+        lines.append(f"| {r['name']} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | "
+                     f"{r['ceiling_rps']:.0f} | {r['ratio']:.1%} | {r['target']} | {mark[r['ok']]} |")
+    lines += [
+        "",
+        "| what | figure | target | |",
+        "|---|---|---|---|",
+        f"| CSV export of {export['rows']:,} goals | {export['rate']:,.0f} rows/s ({export['seconds']:.2f} s), "
+        f"web worker RSS +{export['rss_mib']:.1f} MiB | >= 50,000 rows/s, RSS growth < 30 MB | {mark[export['ok']]} |",
+        f"| `flask reminders sync` of {sync['jobs']:,} habits from an empty Redis | {sync['seconds']:.2f} s "
+        f"(whole command, app start included) | <= 30 s | {mark[sync['ok']]} |",
+        f"| {BURST:,} reminders due in the same minute | {burst['messages']} delivered in {burst['span']:.2f} s = "
+        f"{burst['rate']:.1f}/s at TELEGRAM_SEND_RATE={SEND_RATE:g}; lost {burst['lost']}, doubled "
+        f"{burst['doubled']} | >= 95% of the rate, 0 lost, 0 doubled | {mark[burst['ok']]} |",
+        f"| overdue sweep over 100,000 tasks | {overdue['statements']} statement, {overdue['seconds'] * 1000:.0f} ms "
+        f"({overdue['flagged']} flagged; {overdue['total'] * 1000:.0f} ms with after-commit events/jobs) | "
+        f"one statement, <= 1 s | {mark[overdue['ok']]} |",
+        f"| {SOCKETS} open WebSockets (1 web worker) | REST p99 {sockets['idle_p99']:.1f} ms idle → "
+        f"{sockets['busy_p99']:.1f} ms ({sockets['ratio']:.2f}x); one event to {sockets['reached']} sockets in "
+        f"{sockets['fanout_ms']} ms | p99 <= 2x idle; fan-out <= 1 s | {mark[sockets['ok']]} |",
+        "",
+        "Per-round req/s of each endpoint: " + "; ".join(f"{r['name']}: {r['rounds']}" for r in http) + ".",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def ensure_database() -> None:
+    """Create the benchmark database if it is missing (a fresh machine)."""
+    import psycopg2
+    from psycopg2 import sql
+
+    url = ENV["DATABASE_URL"]
+    base, name = url.rsplit("/", 1)
+    try:
+        psycopg2.connect(url).close()
+    except psycopg2.OperationalError:
+        conn = psycopg2.connect(f"{base}/postgres")
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name.split("?")[0])))
+        conn.close()
+
+
+def main() -> None:
+    started = time.monotonic()
+    ensure_database()
+    RUN.mkdir(parents=True, exist_ok=True)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install -y wrk (make bench does it)")
+    info = machine()
+    print("seeding ...", flush=True)
+    subprocess.run([PYTHON, "-m", "bench.seed", "--out", str(RUN / "tokens.txt")], cwd=ROOT, env=ENV, check=True)
+    flushdb()
+    print(f"HTTP ({ROUNDS} round(s) of {DURATION} s per pair, {CONNECTIONS} connections):", flush=True)
+    ceiling = Gunicorn("bench.ceiling:app", "ceiling")
+    api = Gunicorn("wsgi:app", "web")
+    try:
+        http, ceiling_rps = bench_http(ceiling, api)
+        if os.environ.get("BENCH_HTTP_ONLY"):
+            return
+        export = bench_export(api)
+    finally:
+        api.stop()
+        ceiling.stop()
+    print("background work:", flush=True)
+    sync = bench_sync()
+    overdue = bench_overdue()
+    sockets = bench_websockets()
+    burst = bench_burst()
+    profiles = bench_profiles()
+    text = report(http, ceiling_rps, export, sync, overdue, sockets, burst, info, started) + profiles
+    (ROOT / "bench" / "RESULTS.md").write_text(text)
+    print()
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
