@@ -21,3 +21,14 @@ def test_enqueue_puts_a_runnable_job_on_the_queue(app, user, redis_client):
     job = queued[0]
     assert job.args == ("tests.test_jobs.probe_job", user.id, 4242)
     assert job.kwargs == {"username": "probe"}
+
+
+def test_enqueue_accepts_ids_with_characters_rq_refuses(app, user, redis_client):
+    saved = app.config["JOBS_INLINE"]
+    app.config["JOBS_INLINE"] = False
+    try:
+        jobs.enqueue(probe_job, user.id, 4243, job_id="task-overdue:7:2026-11-22T08:00:00+00:00")
+    finally:
+        app.config["JOBS_INLINE"] = saved
+    (job,) = jobs.queue(redis_client).jobs
+    assert job.id == "task-overdue-7-2026-11-22T08-00-00-00-00"

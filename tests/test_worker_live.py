@@ -129,3 +129,34 @@ def test_sigterm_stops_the_worker_cleanly(env):
         time.sleep(1.5)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
+
+
+@pytest.mark.live
+def test_task_notifications_go_through_the_real_worker(api, env, fake, redis_client):
+    """Assignment and overdue alerts are enqueued by the web side and sent by worker.py, once each."""
+    boss = api.signup_and_login("boss")
+    dev = api.signup_and_login("dev")
+    db.session.add(TelegramLink(user_id=dev.id, chat_id=4242))
+    db.session.commit()
+    team = api.post("/api/v1/teams", boss, json={"name": "Ops"}).json["id"]
+    added = api.post(f"/api/v1/teams/{team}/members", boss, json={"username": "dev", "role": "member"})
+    assert added.status_code == 201
+    lst = api.post(f"/api/v1/teams/{team}/lists", boss, json={"name": "Now"}).json["id"]
+    soon = (utcnow() + timedelta(seconds=2)).isoformat()
+    created = api.post(f"/api/v1/lists/{lst}/tasks", boss,
+                       json={"title": "Rotate keys", "assignee_id": dev.id, "deadline": soon})
+    assert created.status_code == 201
+    with _worker(env):
+        assert len(fake.wait_for_messages(1, timeout=15)) == 1  # the assignment
+        time.sleep(2.5)
+        from app import jobs
+        from app.teams.tasks import mark_overdue_tasks
+
+        jobs.enqueue(mark_overdue_tasks)  # what the every-minute schedule runs
+        jobs.enqueue(mark_overdue_tasks)  # a second sweep at once must not alert twice
+        messages = fake.wait_for_messages(2, timeout=15)
+        time.sleep(1)
+    texts = [m["text"] for m in fake.messages()]
+    assert len(texts) == 2, texts
+    assert all("Rotate keys" in text for text in texts)
+    assert {str(m["chat_id"]) for m in messages} == {"4242"}
