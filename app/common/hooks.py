@@ -1,0 +1,59 @@
+"""Request-wide hooks: security headers, NUL refusal, and a session teardown that survives a dead database."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, request
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.errors import error_response
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def install_request_hooks(app: Flask) -> None:
+    _install_security_headers(app)
+    _install_nul_guard(app)
+    _install_safe_session_teardown(app)
+
+
+def _install_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+
+def _install_nul_guard(app: Flask) -> None:
+    """PostgreSQL text cannot hold NUL: refuse it in the query string and path up front (422), never a 500."""
+    @app.before_request
+    def refuse_nul():
+        bad = sorted({key for key, value in request.args.items(multi=True) if "\x00" in key or "\x00" in value})
+        bad_path = sorted(k for k, v in (request.view_args or {}).items() if isinstance(v, str) and "\x00" in v)
+        if bad or bad_path:
+            message = ["Must not contain NUL characters."]
+            errors = {"query": {key.replace("\x00", ""): message for key in bad}} if bad else {}
+            if bad_path:
+                errors["path"] = {key: message for key in bad_path}
+            return error_response(422, "Validation failed.", errors)
+        return None
+
+
+def _install_safe_session_teardown(app: Flask) -> None:
+    """Close the request's session without letting a dead database turn a finished response into a bare 500.
+
+    When PostgreSQL restarts, the rollback on session close can fail on a severed connection; raised from
+    teardown, that error escapes Flask and gunicorn answers an empty 500. Runs before Flask-SQLAlchemy's own
+    teardown (Flask runs teardowns last-registered first), which then finds nothing left to close.
+    """
+    @app.teardown_appcontext
+    def remove_session(_exc):
+        try:
+            db.session.remove()
+        except SQLAlchemyError as error:  # the connection is invalidated by SQLAlchemy; the pool replaces it
+            log.warning("session close failed: %s", error.__class__.__name__)
+            db.session.registry.clear()
