@@ -63,10 +63,10 @@ SQL = [
        FROM generate_series(1, :goals) AS i""",
     # habits: 5 per user, times spread over the day, none pleasant
     """INSERT INTO habits (owner_id, action, place, time, periodicity_days, duration_seconds, is_pleasant,
-                           reward, is_public, next_reminder_at, anchor_date, created_at)
+                           reward, is_public, next_reminder_at, anchor_date, created_at, updated_at)
        SELECT 1 + (i - 1) % :users, 'action ' || i, 'place ' || i,
               make_time((i * 7) % 24, (i * 13) % 60, 0), 1 + i % 7, 60, false,
-              CASE WHEN i % 3 = 0 THEN 'reward ' || i END, i % 10 = 0, NULL, CURRENT_DATE - (i % 30), now()
+              CASE WHEN i % 3 = 0 THEN 'reward ' || i END, i % 10 = 0, NULL, CURRENT_DATE - (i % 30), now(), now()
        FROM generate_series(1, :habits) AS i""",
     # teams: 10 members each (user u is in team 1 + (u - 1) % teams), 2 lists, 100 tasks
     """INSERT INTO teams (id, name, description, created_at)
