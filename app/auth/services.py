@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from app.auth.models import AuthSession, User
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
-from app.auth.signals import user_created
+from app.auth.signals import timezone_changed, user_created
 from app.auth.tokens import issue_tokens
 from app.common.timeutil import utcnow
 from app.errors import Conflict, Unauthorized, ValidationFailed
@@ -122,9 +122,12 @@ def logout(user: User, session_id: uuid.UUID, refresh_session_id: uuid.UUID | No
 
 
 def update_profile(user: User, data: dict[str, Any]) -> User:
+    moved = "timezone" in data and data["timezone"] != user.timezone
     for key, value in data.items():
         setattr(user, key, value)
     db.session.flush()
+    if moved:
+        timezone_changed.send(current_app._get_current_object(), user=user)
     return user
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time as clock
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, select
@@ -35,8 +35,12 @@ def schedule_reminder(habit: Habit) -> None:
     if habit.next_reminder_at is None:
         jobs.cancel(job_id(habit.id))
         return
-    jobs.schedule_at(habit.next_reminder_at, TASK, habit.id, habit.next_reminder_at.isoformat(),
-                     job_id=job_id(habit.id))
+    schedule_at_time(habit.id, habit.next_reminder_at)
+
+
+def schedule_at_time(habit_id: int, when: datetime) -> None:
+    """(Re)schedule a habit's reminder job for `when` without loading the habit."""
+    jobs.schedule_at(when, TASK, habit_id, when.isoformat(), job_id=job_id(habit_id))
 
 
 def cancel_reminder(habit_id: int) -> None:
