@@ -49,8 +49,13 @@ def register_cli(app: Flask) -> None:
 
 def _seed_demo_command(app: Flask) -> None:
     @app.cli.command("seed-demo")
-    @click.option("--password", envvar="DEMO_PASSWORD", default="kalendar-demo-2026", show_default=True,
-                  help="Password of every demo user (or DEMO_PASSWORD).")
+    @click.option(
+        "--password",
+        envvar="DEMO_PASSWORD",
+        default="kalendar-demo-2026",
+        show_default=True,
+        help="Password of every demo user (or DEMO_PASSWORD).",
+    )
     def seed_demo(password: str) -> None:
         """Demo users (demo, alice, bob), a shared board with goals, habits and a team with tasks."""
         from app.demo import seed_demo as build

@@ -57,8 +57,10 @@ class Config:
     # with SQLAlchemy's default of 5, connections over the pool size are closed on return and reopened on
     # the next burst, a new PostgreSQL backend every few requests under load (bench/RESULTS.md).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True} | (
-        {} if SQLALCHEMY_DATABASE_URI.startswith("sqlite")
-        else {"pool_size": env_int("DB_POOL_SIZE", 20), "max_overflow": env_int("DB_MAX_OVERFLOW", 10)})
+        {}
+        if SQLALCHEMY_DATABASE_URI.startswith("sqlite")
+        else {"pool_size": env_int("DB_POOL_SIZE", 20), "max_overflow": env_int("DB_MAX_OVERFLOW", 10)}
+    )
     REDIS_URL = env_str("REDIS_URL")
 
     CORS_ORIGINS = env_list("CORS_ORIGINS")
@@ -127,9 +129,7 @@ class Config:
     OPENAPI_REDOC_PATH = "/redoc"
     OPENAPI_REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc/bundles/redoc.standalone.js"
     API_SPEC_OPTIONS = {
-        "components": {
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
-        },
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
         "security": [{"bearerAuth": []}],
         "info": {"description": "Goals, habits and team tasks: one planner backend."},
     }

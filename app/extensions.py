@@ -48,8 +48,10 @@ class KalendarApi(Api):
 
         self.spec.components.header(
             "PAGINATION",
-            {"description": "Pagination metadata (JSON)",
-             "content": {"application/json": {"schema": PaginationMetadataSchema}}},
+            {
+                "description": "Pagination metadata (JSON)",
+                "content": {"application/json": {"schema": PaginationMetadataSchema}},
+            },
             lazy=True,
         )
 

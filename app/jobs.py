@@ -61,6 +61,7 @@ PERIODIC_JOBS: list[PeriodicJob] = [
 
 # --- connections ------------------------------------------------------------------------------------
 
+
 def connection() -> Redis | None:
     return redis_store.client
 
@@ -173,6 +174,7 @@ class JobWorker(SimpleWorker):
 
 # --- public API -------------------------------------------------------------------------------------
 
+
 def enqueue(func: Callable, *args: Any, job_id: str | None = None, **kwargs: Any) -> None:
     """Run `func(*args, **kwargs)` on the default queue (inline without Redis or with JOBS_INLINE)."""
     path = dotted(func)
@@ -184,8 +186,7 @@ def enqueue(func: Callable, *args: Any, job_id: str | None = None, **kwargs: Any
     conn = _require_connection()
     if job_id is not None:  # rq 3 accepts only letters, digits, "_" and "-" (callers build ids from timestamps)
         job_id = re.sub(r"[^A-Za-z0-9_-]", "-", job_id)
-    _defer_or_run(lambda: queue(conn).enqueue(run_job, args=(path, *args), kwargs=kwargs, job_id=job_id,
-                                              result_ttl=0))
+    _defer_or_run(lambda: queue(conn).enqueue(run_job, args=(path, *args), kwargs=kwargs, job_id=job_id, result_ttl=0))
 
 
 def schedule_at(when: datetime, func: Callable, *args: Any, job_id: str) -> None:
@@ -214,8 +215,16 @@ def schedule_many(conn: Redis, items: Iterable[tuple[str, datetime, str, tuple]]
         if when.tzinfo is None:
             raise ValueError("schedule_at needs an aware datetime")
         pipe.delete(Job.key_for(job_id))  # drops a finished job's expiry along with it
-        job = Job.create(run_job, args=(path, *args), id=job_id, connection=conn, result_ttl=0,
-                         timeout=JOB_TIMEOUT, origin=QUEUE_NAME, status=JobStatus.SCHEDULED)
+        job = Job.create(
+            run_job,
+            args=(path, *args),
+            id=job_id,
+            connection=conn,
+            result_ttl=0,
+            timeout=JOB_TIMEOUT,
+            origin=QUEUE_NAME,
+            status=JobStatus.SCHEDULED,
+        )
         job.save(pipeline=pipe)
         # Whole seconds, rounded up: rq-scheduler compares integer seconds, so a job never fires early.
         pipe.zadd(key, {job_id: math.ceil(when.astimezone(UTC).timestamp())})
@@ -229,7 +238,7 @@ def schedule_many(conn: Redis, items: Iterable[tuple[str, datetime, str, tuple]]
 def cancel_many(conn: Redis, job_ids: Iterable[str], *, chunk: int = 5000) -> None:
     ids = list(job_ids)
     for start in range(0, len(ids), chunk):
-        part = ids[start:start + chunk]
+        part = ids[start : start + chunk]
         pipe = conn.pipeline(transaction=False)
         pipe.zrem(Scheduler.scheduled_jobs_key, *part)
         pipe.delete(*[Job.key_for(i) for i in part])
@@ -271,12 +280,24 @@ def register_periodic_jobs(conn: Redis | None = None, jobs: Iterable[PeriodicJob
             log.warning("periodic job %s skipped: %s is not installed", spec.id, module)
             continue
         existing = _fetch(conn, spec.id)
-        if (existing is not None and spec.id in sched and existing.args and existing.args[0] == spec.func
-                and existing.meta.get("interval") == spec.every_seconds):
+        if (
+            existing is not None
+            and spec.id in sched
+            and existing.args
+            and existing.args[0] == spec.func
+            and existing.meta.get("interval") == spec.every_seconds
+        ):
             registered.append(spec.id)
             continue
-        sched.schedule(datetime.now(UTC), run_job, args=[spec.func], interval=spec.every_seconds,
-                       id=spec.id, timeout=JOB_TIMEOUT, queue_name=QUEUE_NAME)
+        sched.schedule(
+            datetime.now(UTC),
+            run_job,
+            args=[spec.func],
+            interval=spec.every_seconds,
+            id=spec.id,
+            timeout=JOB_TIMEOUT,
+            queue_name=QUEUE_NAME,
+        )
         registered.append(spec.id)
     return registered
 
@@ -286,4 +307,3 @@ def _find_module(module: str):
         return importlib.util.find_spec(module)
     except ModuleNotFoundError:
         return None
-

@@ -8,6 +8,12 @@ from app.teams import models as teams_models
 from app.telegram.models import TelegramLink, VerificationCode
 
 __all__ = [
-    "AuthSession", "TelegramLink", "User", "VerificationCode",
-    "CalendarFeed", "goals_models", "habits_models", "teams_models",
+    "AuthSession",
+    "TelegramLink",
+    "User",
+    "VerificationCode",
+    "CalendarFeed",
+    "goals_models",
+    "habits_models",
+    "teams_models",
 ]

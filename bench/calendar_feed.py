@@ -36,32 +36,45 @@ def seed(goals: int, tasks: int, habits: int) -> str:
     db.session.add(category)
     db.session.flush()
     params = {"c": category.id, "b": board.id, "u": user.id}
-    db.session.execute(text("""
+    db.session.execute(
+        text("""
         INSERT INTO goals (title, title_folded, description, category_id, board_id, status, priority,
                            due_date, author_id, created_at, updated_at)
         SELECT 'Цель номер ' || i, 'цель номер ' || i, 'Описание цели, с запятыми; и точками с запятой', :c, :b,
                (ARRAY['todo','in_progress','done','overdue'])[1 + i % 4], 1 + i % 4,
                DATE '2026-01-01' + (i % 700), :u, now(), now()
-        FROM generate_series(1, :n) AS i"""), {**params, "n": goals})
-    team_id = db.session.execute(text("INSERT INTO teams (name, description, created_at) "
-                                      "VALUES ('Bench', '', now()) RETURNING id")).scalar_one()
-    db.session.execute(text("INSERT INTO team_members (team_id, user_id, role, joined_at) "
-                            "VALUES (:t, :u, 'admin', now())"), {"t": team_id, "u": user.id})
-    list_id = db.session.execute(text("INSERT INTO task_lists (team_id, name, created_by, created_at) "
-                                      "VALUES (:t, 'L', :u, now()) RETURNING id"),
-                                 {"t": team_id, "u": user.id}).scalar_one()
-    db.session.execute(text("""
+        FROM generate_series(1, :n) AS i"""),
+        {**params, "n": goals},
+    )
+    team_id = db.session.execute(
+        text("INSERT INTO teams (name, description, created_at) VALUES ('Bench', '', now()) RETURNING id")
+    ).scalar_one()
+    db.session.execute(
+        text("INSERT INTO team_members (team_id, user_id, role, joined_at) VALUES (:t, :u, 'admin', now())"),
+        {"t": team_id, "u": user.id},
+    )
+    list_id = db.session.execute(
+        text("INSERT INTO task_lists (team_id, name, created_by, created_at) VALUES (:t, 'L', :u, now()) RETURNING id"),
+        {"t": team_id, "u": user.id},
+    ).scalar_one()
+    db.session.execute(
+        text("""
         INSERT INTO tasks (list_id, team_id, title, description, assignee_id, deadline, is_done, is_overdue,
                            created_by, created_at, updated_at)
         SELECT :l, :t, 'Задача ' || i, 'Позвонить клиенту и обсудить договор', :u,
                TIMESTAMPTZ '2026-01-01 09:00+00' + i * INTERVAL '5 hours', false, false, :u, now(), now()
-        FROM generate_series(1, :n) AS i"""), {"l": list_id, "t": team_id, "u": user.id, "n": tasks})
-    db.session.execute(text("""
+        FROM generate_series(1, :n) AS i"""),
+        {"l": list_id, "t": team_id, "u": user.id, "n": tasks},
+    )
+    db.session.execute(
+        text("""
         INSERT INTO habits (owner_id, action, place, time, periodicity_days, duration_seconds, is_pleasant,
                             reward, is_public, anchor_date, created_at, updated_at)
         SELECT :u, 'сделать зарядку ' || i, 'дома', TIME '07:30', 1 + i % 7, 90, false, 'кофе', false,
                DATE '2026-01-01' + (i % 30), now(), now()
-        FROM generate_series(1, :n) AS i"""), {"u": user.id, "n": habits})
+        FROM generate_series(1, :n) AS i"""),
+        {"u": user.id, "n": habits},
+    )
     url = rotate_feed_token(user, "http://bench")
     db.session.commit()
     for table in ("goals", "tasks", "habits"):
@@ -121,8 +134,10 @@ def main() -> None:
         db.session.remove()
         db.drop_all()
     print(f"feed: {events} events, {len(resp.data) / 1024:.0f} KiB, {per_request:.0f} SQL statements per request")
-    print(f"200 cold render (no cached body): median {statistics.median(cold):.0f} ms, best {min(cold):.0f} ms "
-          f"({args.runs} runs)")
+    print(
+        f"200 cold render (no cached body): median {statistics.median(cold):.0f} ms, best {min(cold):.0f} ms "
+        f"({args.runs} runs)"
+    )
     print(f"200 warm (cached body): median {statistics.median(full):.0f} ms, best {min(full):.0f} ms")
     print(f"304 revalidation: median {statistics.median(revalidate):.0f} ms, best {min(revalidate):.0f} ms")
 

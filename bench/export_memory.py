@@ -44,13 +44,16 @@ def measure(rows: int, fmt: str) -> None:
         category = Category(title="Категория", board_id=board.id, author_id=user.id)
         db.session.add(category)
         db.session.flush()
-        db.session.execute(text("""
+        db.session.execute(
+            text("""
             INSERT INTO goals (title, title_folded, description, category_id, board_id, status, priority,
                                due_date, author_id, created_at, updated_at)
             SELECT 'Цель номер ' || i, 'цель номер ' || i, 'описание, "с кавычками"', :c, :b,
                    (ARRAY['todo','in_progress','done','overdue'])[1 + i % 4], 1 + i % 4,
                    DATE '2026-01-01' + (i % 700), :u, now(), now()
-            FROM generate_series(1, :n) AS i"""), {"c": category.id, "b": board.id, "u": user.id, "n": rows})
+            FROM generate_series(1, :n) AS i"""),
+            {"c": category.id, "b": board.id, "u": user.id, "n": rows},
+        )
         tokens = auth.start_session(user)
         db.session.commit()
         db.session.execute(text("ANALYZE goals"))
@@ -69,8 +72,10 @@ def measure(rows: int, fmt: str) -> None:
     elapsed = time.perf_counter() - started
     with app.app_context():
         db.drop_all()
-    print(f"{fmt:4} rows={rows:>7} bytes={size:>10} time={elapsed:6.2f}s rows/s={rows / elapsed:>9.0f} "
-          f"rss_growth={(peak - baseline) / 1024:6.1f} MiB (baseline {baseline / 1024:.1f} MiB)")
+    print(
+        f"{fmt:4} rows={rows:>7} bytes={size:>10} time={elapsed:6.2f}s rows/s={rows / elapsed:>9.0f} "
+        f"rss_growth={(peak - baseline) / 1024:6.1f} MiB (baseline {baseline / 1024:.1f} MiB)"
+    )
 
 
 def main() -> None:

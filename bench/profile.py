@@ -50,12 +50,31 @@ def profile(script: str, seconds: int) -> tuple[int, list[tuple[str, float]]]:
     raw = RUN / f"{Path(script).stem}.raw"
     try:
         wrk(api.url, script, 2)
-        load = subprocess.Popen(["wrk", "-t1", "-c16", f"-d{seconds + 3}s", "-s", f"bench/lua/{script}", api.url],
-                                cwd=RUN.parent.parent, env={**ENV, "BENCH_TOKENS": str(RUN / "tokens.txt")},
-                                stdout=subprocess.DEVNULL)
+        load = subprocess.Popen(
+            ["wrk", "-t1", "-c16", f"-d{seconds + 3}s", "-s", f"bench/lua/{script}", api.url],
+            cwd=RUN.parent.parent,
+            env={**ENV, "BENCH_TOKENS": str(RUN / "tokens.txt")},
+            stdout=subprocess.DEVNULL,
+        )
         time.sleep(1)
-        subprocess.run(["py-spy", "record", "-p", str(api.worker_pids()[0]), "-d", str(seconds), "-r", "250",
-                        "-f", "raw", "-o", str(raw)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                "py-spy",
+                "record",
+                "-p",
+                str(api.worker_pids()[0]),
+                "-d",
+                str(seconds),
+                "-r",
+                "250",
+                "-f",
+                "raw",
+                "-o",
+                str(raw),
+            ],
+            check=True,
+            capture_output=True,
+        )
         load.wait()
     finally:
         api.stop()

@@ -40,12 +40,20 @@ def main() -> None:
         db.create_all()
         users = [{"username": f"u{i}", "timezone": "Europe/Moscow"} for i in range(args.burst)]
         db.session.execute(insert(User), users)
-        db.session.execute(insert(TelegramLink), [{"user_id": i + 1, "chat_id": 10_000 + i}
-                                                  for i in range(args.burst)])
+        db.session.execute(insert(TelegramLink), [{"user_id": i + 1, "chat_id": 10_000 + i} for i in range(args.burst)])
         today = utcnow().date()
-        rows = [{"owner_id": i % args.burst + 1, "action": f"a{i}", "place": "p", "time": wall(7, 30),
-                 "periodicity_days": 1 + i % 7, "duration_seconds": 60, "anchor_date": today}
-                for i in range(args.habits)]
+        rows = [
+            {
+                "owner_id": i % args.burst + 1,
+                "action": f"a{i}",
+                "place": "p",
+                "time": wall(7, 30),
+                "periodicity_days": 1 + i % 7,
+                "duration_seconds": 60,
+                "anchor_date": today,
+            }
+            for i in range(args.habits)
+        ]
         db.session.execute(insert(Habit), rows)
         db.session.commit()
         redis_store.client.flushdb()
@@ -57,12 +65,12 @@ def main() -> None:
         redis_store.client.flushdb()
         when = (utcnow() + timedelta(seconds=5)).replace(microsecond=0)
         db.session.execute(update(Habit).values(next_reminder_at=None))
-        db.session.execute(text("UPDATE habits SET next_reminder_at = :w WHERE id <= :n"),
-                           {"w": when, "n": args.burst})
+        db.session.execute(text("UPDATE habits SET next_reminder_at = :w WHERE id <= :n"), {"w": when, "n": args.burst})
         db.session.commit()
         fake = FakeTelegram().start()
-        env = live_environment(app, TELEGRAM_API_URL=fake.url, SCHEDULER_INTERVAL="0.5",
-                               TELEGRAM_SEND_RATE=str(args.rate))
+        env = live_environment(
+            app, TELEGRAM_API_URL=fake.url, SCHEDULER_INTERVAL="0.5", TELEGRAM_SEND_RATE=str(args.rate)
+        )
         with running([PYTHON, "worker.py"], env, log_name="bench-worker", ready=lambda: True):
             fake.wait_for_messages(args.burst, timeout=5 + args.burst / args.rate * 3 + 30)
             time.sleep(2)
@@ -70,9 +78,11 @@ def main() -> None:
         fake.stop()
         chats = [m["chat_id"] for m in messages]
         span = messages[-1]["at"] - messages[0]["at"] if messages else 0
-        print(f"burst: {len(messages)} messages to {len(set(chats))} chats in {span:.2f}s "
-              f"({len(messages) / span if span else 0:.0f}/s at TELEGRAM_SEND_RATE={args.rate}); "
-              f"lost {args.burst - len(set(chats))}, duplicated {len(chats) - len(set(chats))}")
+        print(
+            f"burst: {len(messages)} messages to {len(set(chats))} chats in {span:.2f}s "
+            f"({len(messages) / span if span else 0:.0f}/s at TELEGRAM_SEND_RATE={args.rate}); "
+            f"lost {args.burst - len(set(chats))}, duplicated {len(chats) - len(set(chats))}"
+        )
         db.drop_all()
 
 

@@ -77,9 +77,14 @@ class Gunicorn:
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**ENV, "PORT": str(self.port), "GUNICORN_CONTROL_SOCKET": f"/tmp/kalendar-bench-{self.port}.ctl"}
         self.log = open(RUN / f"{name}.log", "w")  # noqa: SIM115
-        self.proc = subprocess.Popen([PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py", target],
-                                     cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py", target],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -103,9 +108,14 @@ class Gunicorn:
 
 
 def wrk(url: str, script: str, duration: int = DURATION) -> dict:
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s",
-                          "-s", f"bench/lua/{script}", url], cwd=ROOT, capture_output=True, text=True,
-                         env={**ENV, "BENCH_TOKENS": str(RUN / "tokens.txt")}, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s", "-s", f"bench/lua/{script}", url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**ENV, "BENCH_TOKENS": str(RUN / "tokens.txt")},
+        check=True,
+    ).stdout
     data = json.loads(out.split("BENCH_JSON", 1)[1].strip().splitlines()[0])
     data["rps"] = data["requests"] / data["seconds"]
     return data
@@ -126,12 +136,23 @@ def bench_http(ceiling: Gunicorn, api: Gunicorn) -> tuple[list[dict], float]:
         ceil_rps = statistics.median(p[0]["rps"] for p in pairs)
         ratio = med["rps"] / ceil_rps
         errors = sum(p[1]["errors"] for p in pairs)
-        results.append({"name": name, **med, "errors": errors, "ceiling_rps": ceil_rps, "ratio": ratio,
-                        "rounds": [round(p[1]["rps"]) for p in pairs],
-                        "ok": ratio >= target and med["p99"] <= p99_target and errors == 0,
-                        "target": f">= {target:.0%} of ceiling, p99 <= {p99_target} ms"})
-        print(f"  {name:32} {med['rps']:8.0f} req/s  p50 {med['p50']:6.1f}  p99 {med['p99']:6.1f} ms  "
-              f"errors {errors}  ceiling {ceil_rps:.0f}  ratio {ratio:.1%}", flush=True)
+        results.append(
+            {
+                "name": name,
+                **med,
+                "errors": errors,
+                "ceiling_rps": ceil_rps,
+                "ratio": ratio,
+                "rounds": [round(p[1]["rps"]) for p in pairs],
+                "ok": ratio >= target and med["p99"] <= p99_target and errors == 0,
+                "target": f">= {target:.0%} of ceiling, p99 <= {p99_target} ms",
+            }
+        )
+        print(
+            f"  {name:32} {med['rps']:8.0f} req/s  p50 {med['p50']:6.1f}  p99 {med['p99']:6.1f} ms  "
+            f"errors {errors}  ceiling {ceil_rps:.0f}  ratio {ratio:.1%}",
+            flush=True,
+        )
     ceil_all = [r["ceiling_rps"] for r in results]
     return results, statistics.median(ceil_all)
 
@@ -150,8 +171,11 @@ def bench_export(api: Gunicorn) -> dict:
     """CSV export of every goal (all statuses: 100,000 rows) by a user who reads every board."""
     token = (RUN / "exporter.txt").read_text().strip()
     pids = api.worker_pids()
-    url = api.url + "/api/v1/goals/export?format=csv" + "".join(
-        f"&status={s}" for s in ("todo", "in_progress", "done", "overdue", "archived"))
+    url = (
+        api.url
+        + "/api/v1/goals/export?format=csv"
+        + "".join(f"&status={s}" for s in ("todo", "in_progress", "done", "overdue", "archived"))
+    )
     headers = {"Authorization": f"Bearer {token}"}
     requests.get(api.url + "/api/v1/goals/export?format=csv&search=nothing", headers=headers, timeout=30)
     baseline = {pid: rss_kib(pid) for pid in pids}
@@ -169,10 +193,12 @@ def bench_export(api: Gunicorn) -> dict:
     rows = lines - 1  # header
     growth = max(peak[pid] - baseline[pid] for pid in pids) / 1024
     rate = rows / elapsed
-    print(f"  export: {rows} rows, {size / 1e6:.1f} MB in {elapsed:.2f}s = {rate:.0f} rows/s, "
-          f"RSS growth {growth:.1f} MiB", flush=True)
-    return {"rows": rows, "seconds": elapsed, "rate": rate, "rss_mib": growth,
-            "ok": rate >= 50_000 and growth < 30}
+    print(
+        f"  export: {rows} rows, {size / 1e6:.1f} MB in {elapsed:.2f}s = {rate:.0f} rows/s, "
+        f"RSS growth {growth:.1f} MiB",
+        flush=True,
+    )
+    return {"rows": rows, "seconds": elapsed, "rate": rate, "rss_mib": growth, "ok": rate >= 50_000 and growth < 30}
 
 
 def flushdb() -> None:
@@ -184,8 +210,14 @@ def flushdb() -> None:
 def bench_sync() -> dict:
     flushdb()
     started = time.perf_counter()
-    out = subprocess.run([PYTHON, "-m", "flask", "--app", "wsgi", "reminders", "sync"], cwd=ROOT, env=ENV,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [PYTHON, "-m", "flask", "--app", "wsgi", "reminders", "sync"],
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     elapsed = time.perf_counter() - started
     count = int(re.search(r"Rebuilt (\d+)", out).group(1))
     print(f"  flask reminders sync: {count} jobs in {elapsed:.2f}s (whole command)", flush=True)
@@ -215,15 +247,29 @@ def bench_overdue() -> dict:
         event.remove(db.engine, "before_cursor_execute", listener)
     flushdb()
     count = len(statements)
-    print(f"  overdue sweep: {flagged} tasks flagged by {count} statement(s) in {statement_time * 1000:.0f} ms "
-          f"({elapsed * 1000:.0f} ms with the after-commit events and jobs)", flush=True)
-    return {"flagged": flagged, "statements": count, "seconds": statement_time, "total": elapsed,
-            "ok": count == 1 and statement_time <= 1}
+    print(
+        f"  overdue sweep: {flagged} tasks flagged by {count} statement(s) in {statement_time * 1000:.0f} ms "
+        f"({elapsed * 1000:.0f} ms with the after-commit events and jobs)",
+        flush=True,
+    )
+    return {
+        "flagged": flagged,
+        "statements": count,
+        "seconds": statement_time,
+        "total": elapsed,
+        "ok": count == 1 and statement_time <= 1,
+    }
 
 
 def bench_websockets() -> dict:
-    out = subprocess.run([PYTHON, "bench/websockets.py", "--sockets", str(SOCKETS)], cwd=ROOT, env=ENV,
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [PYTHON, "bench/websockets.py", "--sockets", str(SOCKETS)],
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     text = out.stdout
     if out.returncode:
         print(out.stdout, out.stderr[-3000:])
@@ -233,9 +279,14 @@ def bench_websockets() -> dict:
     reached = re.search(r"reached (\d+)/(\d+) sockets in (\d+) ms", text)
     fanout = int(reached.group(3))
     print("  " + text.strip().replace("\n", "\n  "), flush=True)
-    return {"idle_p99": idle, "busy_p99": busy, "ratio": busy / idle, "fanout_ms": fanout,
-            "reached": f"{reached.group(1)}/{reached.group(2)}",
-            "ok": busy <= 2 * idle and fanout <= 1000 and reached.group(1) == reached.group(2)}
+    return {
+        "idle_p99": idle,
+        "busy_p99": busy,
+        "ratio": busy / idle,
+        "fanout_ms": fanout,
+        "reached": f"{reached.group(1)}/{reached.group(2)}",
+        "ok": busy <= 2 * idle and fanout <= 1000 and reached.group(1) == reached.group(2),
+    }
 
 
 def bench_burst() -> dict:
@@ -250,18 +301,24 @@ def bench_burst() -> dict:
     with app.app_context():
         # habits 2..BURST+1 belong to users 2..BURST+1; the others go, so that nothing else can fire
         db.session.execute(text("DELETE FROM habits WHERE id NOT BETWEEN 2 AND :n"), {"n": BURST + 1})
-        db.session.execute(text("INSERT INTO telegram_links (user_id, chat_id, created_at) "
-                                "SELECT i, 100000 + i, now() FROM generate_series(2, :n) AS i"), {"n": BURST + 1})
-        db.session.execute(text("UPDATE habits SET next_reminder_at = date_trunc('second', now()) "
-                                "+ interval '8 seconds'"))
+        db.session.execute(
+            text(
+                "INSERT INTO telegram_links (user_id, chat_id, created_at) "
+                "SELECT i, 100000 + i, now() FROM generate_series(2, :n) AS i"
+            ),
+            {"n": BURST + 1},
+        )
+        db.session.execute(
+            text("UPDATE habits SET next_reminder_at = date_trunc('second', now()) + interval '8 seconds'")
+        )
         db.session.commit()
     flushdb()
     fake = FakeTelegram().start()
-    env = {**ENV, "TELEGRAM_API_URL": fake.url, "TELEGRAM_BOT_TOKEN": "123:bench",
-           "TELEGRAM_SEND_RATE": str(SEND_RATE)}
+    env = {**ENV, "TELEGRAM_API_URL": fake.url, "TELEGRAM_BOT_TOKEN": "123:bench", "TELEGRAM_SEND_RATE": str(SEND_RATE)}
     log = open(RUN / "worker.log", "w")  # noqa: SIM115
-    worker = subprocess.Popen([PYTHON, "worker.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    worker = subprocess.Popen(
+        [PYTHON, "worker.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         fake.wait_for_messages(BURST, timeout=10 + BURST / SEND_RATE * 3 + 30)
         time.sleep(2)  # anything doubled would arrive now
@@ -276,10 +333,19 @@ def bench_burst() -> dict:
     span = messages[-1]["at"] - messages[0]["at"] if len(messages) > 1 else 0
     rate = (len(messages) - 1) / span if span else 0
     lost, doubled = BURST - len(set(chats)), len(chats) - len(set(chats))
-    print(f"  burst: {len(messages)} messages to {len(set(chats))} chats in {span:.2f}s = {rate:.1f}/s "
-          f"(TELEGRAM_SEND_RATE={SEND_RATE:g}); lost {lost}, doubled {doubled}", flush=True)
-    return {"messages": len(messages), "span": span, "rate": rate, "lost": lost, "doubled": doubled,
-            "ok": lost == 0 and doubled == 0 and rate >= 0.95 * SEND_RATE}
+    print(
+        f"  burst: {len(messages)} messages to {len(set(chats))} chats in {span:.2f}s = {rate:.1f}/s "
+        f"(TELEGRAM_SEND_RATE={SEND_RATE:g}); lost {lost}, doubled {doubled}",
+        flush=True,
+    )
+    return {
+        "messages": len(messages),
+        "span": span,
+        "rate": rate,
+        "lost": lost,
+        "doubled": doubled,
+        "ok": lost == 0 and doubled == 0 and rate >= 0.95 * SEND_RATE,
+    }
 
 
 def bench_profiles() -> str:
@@ -291,12 +357,17 @@ def bench_profiles() -> str:
 
     scripts = ("goals.lua", "goal_create.lua")
     results = {script: profile(script, 3 if QUICK else 8) for script in scripts}
-    lines = ["", "## Profile", "",
-             "py-spy samples of one gevent web worker under wrk (16 connections), share of samples whose stack "
-             "contains the component (nested components overlap). Regenerate one with "
-             "`python -m bench.profile goals.lua`.", "",
-             "| component | " + " | ".join(f"{s} ({results[s][0]} samples)" for s in scripts) + " |",
-             "|---|" + "---:|" * len(scripts)]
+    lines = [
+        "",
+        "## Profile",
+        "",
+        "py-spy samples of one gevent web worker under wrk (16 connections), share of samples whose stack "
+        "contains the component (nested components overlap). Regenerate one with "
+        "`python -m bench.profile goals.lua`.",
+        "",
+        "| component | " + " | ".join(f"{s} ({results[s][0]} samples)" for s in scripts) + " |",
+        "|---|" + "---:|" * len(scripts),
+    ]
     for index, (label, _share) in enumerate(results[scripts[0]][1]):
         cells = " | ".join(f"{results[s][1][index][1]:.1f}%" for s in scripts)
         lines.append(f"| {label.replace('  ', '&nbsp;&nbsp;')} | {cells} |")
@@ -311,10 +382,19 @@ def machine() -> dict:
         except OSError:
             return "?"
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = next(line.split(":", 1)[1].strip() for line in Path("/proc/meminfo").read_text().splitlines()
-               if line.startswith("MemTotal"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        line.split(":", 1)[1].strip()
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
     from importlib.metadata import version
 
     import psycopg2
@@ -327,12 +407,18 @@ def machine() -> dict:
     import redis
 
     return {
-        "nproc": os.cpu_count(), "memory": mem, "cpu": cpu, "kernel": platform.release(),
-        "python": platform.python_version(), "postgresql": pg,
+        "nproc": os.cpu_count(),
+        "memory": mem,
+        "cpu": cpu,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "postgresql": pg,
         "redis": redis.Redis.from_url(ENV["REDIS_URL"]).info()["redis_version"],
         "wrk": cmd("wrk", "-v").splitlines()[0] if shutil.which("wrk") else "?",
-        "packages": ", ".join(f"{p} {version(p)}" for p in ("Flask", "SQLAlchemy", "gunicorn", "gevent",
-                                                           "psycopg2-binary", "marshmallow", "orjson")),
+        "packages": ", ".join(
+            f"{p} {version(p)}"
+            for p in ("Flask", "SQLAlchemy", "gunicorn", "gevent", "psycopg2-binary", "marshmallow", "orjson")
+        ),
         "web": f"WEB_CONCURRENCY={os.environ.get('WEB_CONCURRENCY', 'default')}, gevent workers",
         "commit": cmd("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"),
     }
@@ -361,8 +447,10 @@ def report(http, ceiling_rps, export, sync, overdue, sockets, burst, info, start
         f"| ceiling (bench/ceiling.py) | {ceiling_rps:.0f} | | | | | 100% | | |",
     ]
     for r in http:
-        lines.append(f"| {r['name']} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | "
-                     f"{r['ceiling_rps']:.0f} | {r['ratio']:.1%} | {r['target']} | {mark[r['ok']]} |")
+        lines.append(
+            f"| {r['name']} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | "
+            f"{r['ceiling_rps']:.0f} | {r['ratio']:.1%} | {r['target']} | {mark[r['ok']]} |"
+        )
     lines += [
         "",
         "| what | figure | target | |",

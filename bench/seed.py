@@ -104,16 +104,25 @@ def seed(token_path: Path, token_count: int) -> None:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        params = {"pw": hash_password("bench-password-1"), "users": USERS, "boards": BOARDS,
-                  "cpb": CATEGORIES_PER_BOARD, "goals": GOALS, "habits": HABITS, "teams": TEAMS,
-                  "mpt": MEMBERS_PER_TEAM, "tasks": TASKS}
+        params = {
+            "pw": hash_password("bench-password-1"),
+            "users": USERS,
+            "boards": BOARDS,
+            "cpb": CATEGORIES_PER_BOARD,
+            "goals": GOALS,
+            "habits": HABITS,
+            "teams": TEAMS,
+            "mpt": MEMBERS_PER_TEAM,
+            "tasks": TASKS,
+        }
         for sql in SQL:
             db.session.execute(text(sql), {k: v for k, v in params.items() if f":{k}" in sql})
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
         lines = []
-        rows = db.session.execute(text("""
+        rows = db.session.execute(
+            text("""
             SELECT p.user_id, s.id, p.board_id, min(c.id), 1 + (p.user_id - 1) % :teams,
                    2 * ((p.user_id - 1) % :teams) + 1
             FROM goal_board_participants p
@@ -121,20 +130,26 @@ def seed(token_path: Path, token_count: int) -> None:
             JOIN goal_categories c ON c.board_id = p.board_id
             WHERE p.role = 'writer' AND p.user_id <= :n
             GROUP BY p.user_id, s.id, p.board_id ORDER BY p.user_id"""),
-            {"teams": TEAMS, "n": token_count + 1}).all()
+            {"teams": TEAMS, "n": token_count + 1},
+        ).all()
         exporter_sid = db.session.scalar(text("SELECT id FROM auth_sessions WHERE user_id = 1"))
         with app.test_request_context():
+
             def token(user_id, sid):
-                return create_access_token(identity=str(user_id), additional_claims={"sid": str(sid)},
-                                           expires_delta=timedelta(days=1))
+                return create_access_token(
+                    identity=str(user_id), additional_claims={"sid": str(sid)}, expires_delta=timedelta(days=1)
+                )
+
             for user_id, sid, board_id, category_id, team_id, list_id in rows:
                 lines.append(f"{token(user_id, sid)} {board_id} {category_id} {team_id} {list_id}")
             exporter = token(1, exporter_sid)
     token_path.parent.mkdir(parents=True, exist_ok=True)
     token_path.write_text("\n".join(lines) + "\n")
     token_path.with_name("exporter.txt").write_text(exporter + "\n")
-    print(f"seeded {USERS} users, {GOALS} goals, {HABITS} habits, {TEAMS} teams / {TASKS} tasks "
-          f"in {time.perf_counter() - started:.1f}s; {len(lines)} tokens in {token_path}")
+    print(
+        f"seeded {USERS} users, {GOALS} goals, {HABITS} habits, {TEAMS} teams / {TASKS} tasks "
+        f"in {time.perf_counter() - started:.1f}s; {len(lines)} tokens in {token_path}"
+    )
 
 
 if __name__ == "__main__":

@@ -61,8 +61,16 @@ def setup_data(n_users: int) -> tuple[int, list[str]]:
     db.session.add(task_list)
     db.session.flush()
     for i in range(20):
-        db.session.add(Task(list_id=task_list.id, team_id=team.id, title=f"task {i}", description="",
-                            assignee_id=None, created_by=None))
+        db.session.add(
+            Task(
+                list_id=task_list.id,
+                team_id=team.id,
+                title=f"task {i}",
+                description="",
+                assignee_id=None,
+                created_by=None,
+            )
+        )
     db.session.commit()
     return team.id, tokens
 
@@ -83,8 +91,11 @@ def measure_rest(base: str, token: str, total: int, concurrency: int) -> dict[st
     timings.clear()
     Pool(concurrency).map(one, range(total))
     timings.sort()
-    return {"p50_ms": statistics.median(timings) * 1000,
-            "p99_ms": timings[int(len(timings) * 0.99) - 1] * 1000, "n": len(timings)}
+    return {
+        "p50_ms": statistics.median(timings) * 1000,
+        "p99_ms": timings[int(len(timings) * 0.99) - 1] * 1000,
+        "n": len(timings),
+    }
 
 
 def main() -> None:
@@ -101,11 +112,21 @@ def main() -> None:
         team_id, tokens = setup_data(args.sockets)
 
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "WEB_CONCURRENCY": str(args.workers), "GUNICORN_ACCESS_LOG": "",
-           "GUNICORN_CONTROL_SOCKET": f"/tmp/kalendar-bench-{port}.ctl", "TZ": "UTC"}
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(args.workers),
+        "GUNICORN_ACCESS_LOG": "",
+        "GUNICORN_CONTROL_SOCKET": f"/tmp/kalendar-bench-{port}.ctl",
+        "TZ": "UTC",
+    }
     base, ws_base = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
-    with running([PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"], env,
-                 ready=lambda: port_open(port), log_name="bench-web"):
+    with running(
+        [PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
+        env,
+        ready=lambda: port_open(port),
+        log_name="bench-web",
+    ):
         idle = measure_rest(base, tokens[0], args.requests, args.concurrency)
         print(f"REST idle:              p50 {idle['p50_ms']:.1f} ms  p99 {idle['p99_ms']:.1f} ms  (n={idle['n']})")
 
@@ -113,8 +134,9 @@ def main() -> None:
         opened = time.perf_counter()
 
         def open_socket(token: str) -> None:
-            ws = websocket.create_connection(f"{ws_base}/ws/teams/{team_id}?token={token}", timeout=60,
-                                             suppress_origin=True)
+            ws = websocket.create_connection(
+                f"{ws_base}/ws/teams/{team_id}?token={token}", timeout=60, suppress_origin=True
+            )
             assert json.loads(ws.recv())["type"] == "ready"
             sockets.append(ws)
 
@@ -122,8 +144,10 @@ def main() -> None:
         print(f"opened {len(sockets)} sockets in {time.perf_counter() - opened:.1f} s")
 
         busy = measure_rest(base, tokens[0], args.requests, args.concurrency)
-        print(f"REST with {len(sockets)} sockets: p50 {busy['p50_ms']:.1f} ms  p99 {busy['p99_ms']:.1f} ms  "
-              f"(ratio p99 {busy['p99_ms'] / idle['p99_ms']:.2f}x idle)")
+        print(
+            f"REST with {len(sockets)} sockets: p50 {busy['p50_ms']:.1f} ms  p99 {busy['p99_ms']:.1f} ms  "
+            f"(ratio p99 {busy['p99_ms'] / idle['p99_ms']:.2f}x idle)"
+        )
 
         arrivals: list[float] = []
 
@@ -139,8 +163,10 @@ def main() -> None:
             publish_team_event(team_id, {"type": "task.updated", "task": {"id": 0, "title": "bench"}})
         wait_until(lambda: len(arrivals) == len(sockets), timeout=10)
         gevent.joinall(readers, timeout=1)
-        print(f"one event reached {len(arrivals)}/{len(sockets)} sockets in "
-              f"{(max(arrivals) - sent) * 1000:.0f} ms (median {(statistics.median(arrivals) - sent) * 1000:.0f} ms)")
+        print(
+            f"one event reached {len(arrivals)}/{len(sockets)} sockets in "
+            f"{(max(arrivals) - sent) * 1000:.0f} ms (median {(statistics.median(arrivals) - sent) * 1000:.0f} ms)"
+        )
         for ws in sockets:
             ws.close()
 

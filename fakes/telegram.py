@@ -37,8 +37,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-BOT_USER = {"id": 1000000001, "is_bot": True, "first_name": "Kalendar", "username": "kalendar_test_bot",
-            "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
+BOT_USER = {
+    "id": 1000000001,
+    "is_bot": True,
+    "first_name": "Kalendar",
+    "username": "kalendar_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 
 
 class FakeTelegram:
@@ -60,8 +67,7 @@ class FakeTelegram:
         return f"http://{host}:{port}"
 
     def start(self) -> FakeTelegram:
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
         self._thread.start()
         return self
 
@@ -89,12 +95,20 @@ class FakeTelegram:
             self._lock.notify_all()
         return items
 
-    def fail(self, method: str, status: int | str, count: int = 1, retry_after: float | None = None,
-             delay: float = 0, description: str | None = None) -> None:
+    def fail(
+        self,
+        method: str,
+        status: int | str,
+        count: int = 1,
+        retry_after: float | None = None,
+        delay: float = 0,
+        description: str | None = None,
+    ) -> None:
         with self._lock:
             self._fails.setdefault(method, []).extend(
                 [{"status": status, "retry_after": retry_after, "delay": delay, "description": description}]
-                * int(count))
+                * int(count)
+            )
 
     def reset(self) -> None:
         with self._lock:
@@ -112,11 +126,22 @@ class FakeTelegram:
 
     @staticmethod
     def text_message(chat_id: int, text: str, user_id: int | None = None, username: str = "tester") -> dict:
-        sender = {"id": user_id or chat_id, "is_bot": False, "first_name": "Test", "username": username,
-                  "language_code": "ru"}
-        return {"message": {"message_id": int(time.time() * 1000) % 2**31, "date": int(time.time()),
-                            "chat": {"id": chat_id, "type": "private", "username": username},
-                            "from": sender, "text": text}}
+        sender = {
+            "id": user_id or chat_id,
+            "is_bot": False,
+            "first_name": "Test",
+            "username": username,
+            "language_code": "ru",
+        }
+        return {
+            "message": {
+                "message_id": int(time.time() * 1000) % 2**31,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private", "username": username},
+                "from": sender,
+                "text": text,
+            }
+        }
 
     # --- Bot API --------------------------------------------------------------------------------
     def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict]:
@@ -148,13 +173,17 @@ class FakeTelegram:
         if failure["delay"]:
             time.sleep(failure["delay"])
         status = int(status)
-        descriptions = {403: "Forbidden: bot was blocked by the user",
-                        409: "Conflict: terminated by other getUpdates request; make sure that only one bot "
-                             "instance is running",
-                        429: "Too Many Requests: retry after {}"}
+        descriptions = {
+            403: "Forbidden: bot was blocked by the user",
+            409: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+            429: "Too Many Requests: retry after {}",
+        }
         description = failure["description"] or descriptions.get(status, "Internal Server Error")
-        body: dict[str, Any] = {"ok": False, "error_code": status,
-                                "description": description.format(failure["retry_after"])}
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": status,
+            "description": description.format(failure["retry_after"]),
+        }
         if status == 429:
             body["parameters"] = {"retry_after": failure["retry_after"] or 1}
         return status, body
@@ -166,9 +195,13 @@ class FakeTelegram:
     def _send_message(self, params: dict) -> dict:
         chat_id = int(params.get("chat_id", 0))
         with self._lock:
-            message = {"message_id": next(self._message_ids), "date": int(time.time()),
-                       "chat": {"id": chat_id, "type": "private"}, "text": params.get("text", ""),
-                       "from": BOT_USER}
+            message = {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "text": params.get("text", ""),
+                "from": BOT_USER,
+            }
             self._messages.append({**params, "chat_id": chat_id, "at": time.time()})
             self._lock.notify_all()
         return message
@@ -262,10 +295,8 @@ def _multipart(raw: bytes, content_type: str) -> dict:
     from email.parser import BytesParser
     from email.policy import default
 
-    message = BytesParser(policy=default).parsebytes(
-        f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
-    return {part.get_param("name", header="content-disposition"): part.get_content()
-            for part in message.iter_parts()}
+    message = BytesParser(policy=default).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    return {part.get_param("name", header="content-disposition"): part.get_content() for part in message.iter_parts()}
 
 
 def main() -> None:

@@ -47,8 +47,14 @@ class FakeVK:
 
     CODE_TTL = 600.0
 
-    def __init__(self, client_id: str = "fake-vk-client", client_secret: str = "fake-vk-secret",
-                 host: str = "127.0.0.1", port: int = 0, timeout_delay: float = 3.0) -> None:
+    def __init__(
+        self,
+        client_id: str = "fake-vk-client",
+        client_secret: str = "fake-vk-secret",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        timeout_delay: float = 3.0,
+    ) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
         self.timeout_delay = timeout_delay
@@ -65,10 +71,22 @@ class FakeVK:
         self._thread: threading.Thread | None = None
 
     # -- scripting ---------------------------------------------------------------------------------
-    def add_user(self, user_id: int, first_name: str = "Ivan", last_name: str = "Petrov", *,
-                 screen_name: str | None = None, email: str | None = None) -> None:
-        self.users[user_id] = {"id": user_id, "first_name": first_name, "last_name": last_name,
-                               "screen_name": screen_name or f"id{user_id}", "email": email}
+    def add_user(
+        self,
+        user_id: int,
+        first_name: str = "Ivan",
+        last_name: str = "Petrov",
+        *,
+        screen_name: str | None = None,
+        email: str | None = None,
+    ) -> None:
+        self.users[user_id] = {
+            "id": user_id,
+            "first_name": first_name,
+            "last_name": last_name,
+            "screen_name": screen_name or f"id{user_id}",
+            "email": email,
+        }
 
     def login_as(self, user_id: int) -> None:
         """The VK user who "approves" the next authorize requests."""
@@ -84,8 +102,13 @@ class FakeVK:
 
     def apply_script(self, script: dict[str, Any]) -> None:
         for user in script.get("users", []):
-            self.add_user(int(user["id"]), user.get("first_name", "Ivan"), user.get("last_name", "Petrov"),
-                          screen_name=user.get("screen_name"), email=user.get("email"))
+            self.add_user(
+                int(user["id"]),
+                user.get("first_name", "Ivan"),
+                user.get("last_name", "Petrov"),
+                screen_name=user.get("screen_name"),
+                email=user.get("email"),
+            )
         if "login_as" in script:
             self.login_as(int(script["login_as"]))
         if script.get("reset_failures"):
@@ -142,13 +165,11 @@ class FakeVK:
             return 400, {}, {"error": "invalid_request", "error_description": "PKCE S256 challenge required"}
         back: dict[str, str] = {}
         if self.failures.get("authorize") == "deny" or self.current_user_id is None:
-            back.update(error="access_denied", error_reason="user_denied",
-                        error_description="User denied your request")
+            back.update(error="access_denied", error_reason="user_denied", error_description="User denied your request")
         else:
             code = secrets.token_hex(9)
             with self._lock:
-                self.grants[code] = _Grant(self.client_id, redirect_uri, params["code_challenge"],
-                                           self.current_user_id)
+                self.grants[code] = _Grant(self.client_id, redirect_uri, params["code_challenge"], self.current_user_id)
             back["code"] = code
         if "state" in params:
             back["state"] = params["state"]
@@ -197,8 +218,13 @@ class FakeVK:
             return 200, {}, _api_error(5, "User authorization failed: invalid access_token (4).", request_params)
         user = self.users[user_id]
         fields = {f.strip() for f in params.get("fields", "").split(",") if f.strip()}
-        item = {"id": user_id, "first_name": user["first_name"], "last_name": user["last_name"],
-                "can_access_closed": True, "is_closed": False}
+        item = {
+            "id": user_id,
+            "first_name": user["first_name"],
+            "last_name": user["last_name"],
+            "can_access_closed": True,
+            "is_closed": False,
+        }
         if "screen_name" in fields:
             item["screen_name"] = user["screen_name"]
         return 200, {}, {"response": [item]}
@@ -292,8 +318,11 @@ def main(argv: list[str] | None = None) -> None:
     fake = FakeVK(args.client_id, args.client_secret, host=args.host, port=args.port)
     fake.add_user(1, "Demo", "User", screen_name="demo", email="demo@example.test")
     fake.login_as(1)
-    print(f"fake VK on {fake.base_url} (VK_AUTHORIZE_URL={fake.authorize_url} VK_TOKEN_URL={fake.token_url} "
-          f"VK_API_URL={fake.api_url})", flush=True)
+    print(
+        f"fake VK on {fake.base_url} (VK_AUTHORIZE_URL={fake.authorize_url} VK_TOKEN_URL={fake.token_url} "
+        f"VK_API_URL={fake.api_url})",
+        flush=True,
+    )
     try:
         fake.serve_forever()
     except KeyboardInterrupt:

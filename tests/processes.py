@@ -27,20 +27,22 @@ def live_environment(app: Flask, **extra: str) -> dict[str, str]:
     """What a child process needs to share this test run's database and Redis index."""
     cfg = app.config
     env = dict(os.environ)
-    env.update({
-        "TZ": "UTC",
-        "PYTHONUNBUFFERED": "1",
-        "DATABASE_URL": cfg["SQLALCHEMY_DATABASE_URI"],
-        "REDIS_URL": cfg["REDIS_URL"],
-        "SECRET_KEY": cfg["SECRET_KEY"],
-        "JWT_SECRET_KEY": cfg["JWT_SECRET_KEY"],
-        "TELEGRAM_BOT_TOKEN": cfg["TELEGRAM_BOT_TOKEN"],
-        "TELEGRAM_API_URL": cfg["TELEGRAM_API_URL"],
-        "DEFAULT_TIMEZONE": cfg["DEFAULT_TIMEZONE"],
-        "CORS_ORIGINS": ",".join(cfg["CORS_ORIGINS"]),
-        "PASSWORD_HASH_TIME_COST": str(cfg["PASSWORD_HASH_TIME_COST"]),
-        "PASSWORD_HASH_MEMORY_KIB": str(cfg["PASSWORD_HASH_MEMORY_KIB"]),
-    })
+    env.update(
+        {
+            "TZ": "UTC",
+            "PYTHONUNBUFFERED": "1",
+            "DATABASE_URL": cfg["SQLALCHEMY_DATABASE_URI"],
+            "REDIS_URL": cfg["REDIS_URL"],
+            "SECRET_KEY": cfg["SECRET_KEY"],
+            "JWT_SECRET_KEY": cfg["JWT_SECRET_KEY"],
+            "TELEGRAM_BOT_TOKEN": cfg["TELEGRAM_BOT_TOKEN"],
+            "TELEGRAM_API_URL": cfg["TELEGRAM_API_URL"],
+            "DEFAULT_TIMEZONE": cfg["DEFAULT_TIMEZONE"],
+            "CORS_ORIGINS": ",".join(cfg["CORS_ORIGINS"]),
+            "PASSWORD_HASH_TIME_COST": str(cfg["PASSWORD_HASH_TIME_COST"]),
+            "PASSWORD_HASH_MEMORY_KIB": str(cfg["PASSWORD_HASH_MEMORY_KIB"]),
+        }
+    )
     env.update(extra)
     return env
 
@@ -74,8 +76,14 @@ def http_ok(url: str) -> bool:
 
 
 @contextmanager
-def running(cmd: list[str], env: dict[str, str], *, ready: Callable[[], bool] | None = None,
-            timeout: float = 20.0, log_name: str = "process") -> Iterator[subprocess.Popen]:
+def running(
+    cmd: list[str],
+    env: dict[str, str],
+    *,
+    ready: Callable[[], bool] | None = None,
+    timeout: float = 20.0,
+    log_name: str = "process",
+) -> Iterator[subprocess.Popen]:
     """Run `cmd` from the project root until the block ends; its output goes to a log shown on failure."""
     log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"kalendar-{log_name}-{os.getpid()}-{time.monotonic_ns()}.log"
     log = open(log_path, "w+b")  # noqa: SIM115  (closed below)

@@ -89,12 +89,12 @@ def test_security_headers_on_every_response(client):
 
 
 def test_cors_allows_only_configured_origins(client):
-    ok = client.options("/api/v1/auth/login", headers={
-        "Origin": "https://app.example.test", "Access-Control-Request-Method": "POST"})
+    ok = client.options(
+        "/api/v1/auth/login", headers={"Origin": "https://app.example.test", "Access-Control-Request-Method": "POST"}
+    )
     assert ok.headers.get("Access-Control-Allow-Origin") == "https://app.example.test"
     for evil in ("https://evil.test", "https://app.example.test.evil.test", "null"):
-        resp = client.options("/api/v1/auth/login", headers={
-            "Origin": evil, "Access-Control-Request-Method": "POST"})
+        resp = client.options("/api/v1/auth/login", headers={"Origin": evil, "Access-Control-Request-Method": "POST"})
         assert "Access-Control-Allow-Origin" not in resp.headers, evil
 
 
@@ -143,7 +143,8 @@ def test_create_superuser_refuses_weak_password(app, monkeypatch):
 def test_create_superuser_interactive(app, monkeypatch):
     monkeypatch.delenv("SUPERUSER_PASSWORD", raising=False)
     result = app.test_cli_runner().invoke(
-        args=["create-superuser"], input="boss\nboss@x.test\nan-operator-passphrase\nan-operator-passphrase\n")
+        args=["create-superuser"], input="boss\nboss@x.test\nan-operator-passphrase\nan-operator-passphrase\n"
+    )
     assert result.exit_code == 0, result.output
     assert "Superuser 'boss' created" in result.output
 

@@ -10,8 +10,17 @@ from bench.seed import SQL
 
 
 def test_seed_statements_fit_the_current_schema():
-    params = {"pw": "$argon2id$unused", "users": 40, "boards": 4, "cpb": 2, "goals": 40, "habits": 20,
-              "teams": 4, "mpt": 10, "tasks": 40}
+    params = {
+        "pw": "$argon2id$unused",
+        "users": 40,
+        "boards": 4,
+        "cpb": 2,
+        "goals": 40,
+        "habits": 20,
+        "teams": 4,
+        "mpt": 10,
+        "tasks": 40,
+    }
     for sql in SQL:
         db.session.execute(text(sql), {k: v for k, v in params.items() if f":{k}" in sql})
     db.session.flush()

@@ -57,8 +57,14 @@ def test_embedded_default_runs_with_no_configuration(tmp_path):
     checkout = tmp_path / "kalendar"
     shutil.copytree(ROOT, checkout, ignore=shutil.ignore_patterns(".venv", ".git", "instance", "__pycache__", "*.pyc"))
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "FLASK_DEBUG": "1"}
-    subprocess.run([PYTHON, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=checkout, env=env,
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [PYTHON, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=checkout,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     script = """
 from app import create_app
 app = create_app()

@@ -30,16 +30,22 @@ def fake():
 
 @pytest.fixture
 def env(app, fake):
-    return live_environment(app, TELEGRAM_API_URL=fake.url, SCHEDULER_INTERVAL="0.2", TELEGRAM_SEND_RATE="100",
-                            TELEGRAM_BACKOFF_SECONDS="0.05")
+    return live_environment(
+        app,
+        TELEGRAM_API_URL=fake.url,
+        SCHEDULER_INTERVAL="0.2",
+        TELEGRAM_SEND_RATE="100",
+        TELEGRAM_BACKOFF_SECONDS="0.05",
+    )
 
 
 def _worker(env, name="worker"):
     """worker.py, ready once its RQ worker has registered (signal handlers installed, start-up sync done)."""
     conn = redis.Redis.from_url(env["REDIS_URL"])
     before = conn.scard("rq:workers")
-    return running([PYTHON, "worker.py"], env, log_name=name, timeout=60,
-                   ready=lambda: conn.scard("rq:workers") > before)
+    return running(
+        [PYTHON, "worker.py"], env, log_name=name, timeout=60, ready=lambda: conn.scard("rq:workers") > before
+    )
 
 
 def _due_in(habit_id, seconds):
@@ -75,8 +81,9 @@ def test_reminders_end_to_end(api, owner, env, fake, redis_client):
         assert message["chat_id"] == 777 and message["text"] == "Я буду читать в 07:30 в дома"
         # the job moved itself to the next local 07:30
         following = db.session.get(Habit, first, populate_existing=True).next_reminder_at
-        assert wait_until(lambda: redis_client.zscore(SCHEDULE, f"habit-reminder-{first}") == following.timestamp(),
-                          timeout=5)
+        assert wait_until(
+            lambda: redis_client.zscore(SCHEDULE, f"habit-reminder-{first}") == following.timestamp(), timeout=5
+        )
 
         # update moves it: the old occurrence sends nothing, the new one the new text
         moved = _create(api, owner, action="бегать")
@@ -116,9 +123,14 @@ def test_flushdb_then_sync_restores_every_job(api, owner, env, redis_client):
     ids = [_create(api, owner) for _ in range(4)]
     _create(api, owner, is_pleasant=True)
     redis_client.flushdb()
-    out = subprocess.run([PYTHON, "-m", "flask", "--app", "wsgi", "reminders", "sync"], env=env,
-                         capture_output=True, text=True, timeout=60, cwd=str(__import__("pathlib").Path(__file__)
-                                                                             .resolve().parent.parent))
+    out = subprocess.run(
+        [PYTHON, "-m", "flask", "--app", "wsgi", "reminders", "sync"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=str(__import__("pathlib").Path(__file__).resolve().parent.parent),
+    )
     assert "Rebuilt 4 reminder jobs" in out.stdout, out.stderr
     assert {m.decode() for m in redis_client.zrange(SCHEDULE, 0, -1)} == {f"habit-reminder-{i}" for i in ids}
 
@@ -143,8 +155,9 @@ def test_task_notifications_go_through_the_real_worker(api, env, fake, redis_cli
     assert added.status_code == 201
     lst = api.post(f"/api/v1/teams/{team}/lists", boss, json={"name": "Now"}).json["id"]
     soon = (utcnow() + timedelta(seconds=2)).isoformat()
-    created = api.post(f"/api/v1/lists/{lst}/tasks", boss,
-                       json={"title": "Rotate keys", "assignee_id": dev.id, "deadline": soon})
+    created = api.post(
+        f"/api/v1/lists/{lst}/tasks", boss, json={"title": "Rotate keys", "assignee_id": dev.id, "deadline": soon}
+    )
     assert created.status_code == 201
     with _worker(env):
         assert len(fake.wait_for_messages(1, timeout=15)) == 1  # the assignment

@@ -31,7 +31,9 @@ def init_admin(app: Flask) -> Admin:
     if "babel" not in app.extensions:
         Babel(app, locale_selector=select_locale)  # catalogs in app/translations
     admin = Admin(
-        app, name="Kalendar", url="/admin",
+        app,
+        name="Kalendar",
+        url="/admin",
         index_view=KalendarIndexView(url="/admin", endpoint="admin"),
         theme=Bootstrap4Theme(base_template="admin/kalendar/base.html", fluid=True),
     )

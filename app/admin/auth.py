@@ -51,8 +51,12 @@ def current_admin() -> User | None:
     user_id = session.get(SESSION_KEY)
     if isinstance(user_id, int):
         user = db.session.get(User, user_id)
-        if user is None or not user.is_active or not user.is_superuser or \
-                not hmac.compare_digest(session.get(FINGERPRINT_KEY, ""), _fingerprint(user)):
+        if (
+            user is None
+            or not user.is_active
+            or not user.is_superuser
+            or not hmac.compare_digest(session.get(FINGERPRINT_KEY, ""), _fingerprint(user))
+        ):
             log.info("admin session of user %s ended (deactivated, demoted or password changed)", user_id)
             session.clear()
             user = None

@@ -125,8 +125,9 @@ class AdminModelView(ModelView):
 
     def __init__(self, model, name=None, category=None, endpoint: str = "", **kwargs):
         # Blueprint names share one namespace with the API's ("habits", "teams"): prefix ours, keep the URL.
-        super().__init__(model, db, name=name, category=category, endpoint=f"admin_{endpoint}",
-                         url=f"/admin/{endpoint}", **kwargs)
+        super().__init__(
+            model, db, name=name, category=category, endpoint=f"admin_{endpoint}", url=f"/admin/{endpoint}", **kwargs
+        )
 
     eager: tuple = ()  # relationships shown on the details page (lists join-load them already)
 
@@ -141,7 +142,9 @@ class AdminModelView(ModelView):
         if obj is not None and self.eager:
             pk = sa_inspect(self.model).primary_key[0]
             db.session.execute(
-                select(self.model).where(pk == getattr(obj, pk.key)).options(*(selectinload(r) for r in self.eager))
+                select(self.model)
+                .where(pk == getattr(obj, pk.key))
+                .options(*(selectinload(r) for r in self.eager))
                 .execution_options(populate_existing=True)
             ).scalars().all()
         return obj

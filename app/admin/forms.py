@@ -19,8 +19,10 @@ class LogoutForm(SecureForm):
 
 class SetPasswordForm(SecureForm):
     password = PasswordField(_l("New password"), validators=[InputRequired(), Length(max=128)])
-    password_repeat = PasswordField(_l("Repeat the password"), validators=[
-        InputRequired(), EqualTo("password", message=_l("Passwords do not match."))])
+    password_repeat = PasswordField(
+        _l("Repeat the password"),
+        validators=[InputRequired(), EqualTo("password", message=_l("Passwords do not match."))],
+    )
 
 
 class UserCreateForm(SecureForm):

@@ -21,18 +21,33 @@ from app.goals import services as goal_services
 from app.goals.models import PRIORITIES, STATUSES, Board, BoardParticipant, Category, Comment, Goal
 
 LABELS = {
-    "title": _l("Title"), "is_deleted": _l("Deleted"), "created_at": _l("Created"), "updated_at": _l("Updated"),
-    "board_id": _l("Board"), "user": _l("User"), "role": _l("Role"), "author_id": _l("Author"),
-    "author": _l("Author"), "category_id": _l("Category"), "status": _l("Status"), "priority": _l("Priority"),
-    "start_date": _l("Start date"), "due_date": _l("Due date"), "description": _l("Description"),
-    "goal_id": _l("Goal"), "text": _l("Text"), "participants": _l("Participants"),
+    "title": _l("Title"),
+    "is_deleted": _l("Deleted"),
+    "created_at": _l("Created"),
+    "updated_at": _l("Updated"),
+    "board_id": _l("Board"),
+    "user": _l("User"),
+    "role": _l("Role"),
+    "author_id": _l("Author"),
+    "author": _l("Author"),
+    "category_id": _l("Category"),
+    "status": _l("Status"),
+    "priority": _l("Priority"),
+    "start_date": _l("Start date"),
+    "due_date": _l("Due date"),
+    "description": _l("Description"),
+    "goal_id": _l("Goal"),
+    "text": _l("Text"),
+    "participants": _l("Participants"),
 }
 
 
 def _participants(view, context, board: Board, name: str) -> Markup:
     rows = db.session.execute(
-        select(User.username, BoardParticipant.role).join(User, User.id == BoardParticipant.user_id)
-        .where(BoardParticipant.board_id == board.id).order_by(BoardParticipant.id)
+        select(User.username, BoardParticipant.role)
+        .join(User, User.id == BoardParticipant.user_id)
+        .where(BoardParticipant.board_id == board.id)
+        .order_by(BoardParticipant.id)
     ).all()
     return Markup("<br>").join(escape(f"{username} — {role}") for username, role in rows)
 
@@ -51,8 +66,10 @@ class BoardParticipantView(AdminModelView):
     column_list = ("board_id", "user", "role", "created_at")
     column_labels = LABELS
     column_searchable_list = (User.username,)
-    column_filters = ("board_id", FilterInList(BoardParticipant.role, _l("Role"),
-                                               options=[(r, r) for r in ("owner", "writer", "reader")]))
+    column_filters = (
+        "board_id",
+        FilterInList(BoardParticipant.role, _l("Role"), options=[(r, r) for r in ("owner", "writer", "reader")]),
+    )
     column_default_sort = ("id", True)
     can_view_details = False
 
@@ -74,14 +91,28 @@ class CategoryView(AdminModelView):
 
 class GoalView(AdminModelView):
     column_list = ("id", "title", "board_id", "category_id", "status", "priority", "due_date", "updated_at")
-    column_details_list = ("id", "title", "description", "board_id", "category_id", "status", "priority",
-                           "start_date", "due_date", "author_id", "created_at", "updated_at")
+    column_details_list = (
+        "id",
+        "title",
+        "description",
+        "board_id",
+        "category_id",
+        "status",
+        "priority",
+        "start_date",
+        "due_date",
+        "author_id",
+        "created_at",
+        "updated_at",
+    )
     column_labels = LABELS
     column_searchable_list = ("title",)
     column_filters = (
         FilterInList(Goal.status, _l("Status"), options=[(s, s) for s in STATUSES]),
         FilterEqual(Goal.priority, _l("Priority"), options=[(p, p) for p in PRIORITIES]),
-        "category_id", "board_id", "due_date",
+        "category_id",
+        "board_id",
+        "due_date",
     )
     column_sortable_list = ("id", "title", "status", "due_date", "updated_at")
     column_default_sort = ("id", True)
@@ -90,9 +121,12 @@ class GoalView(AdminModelView):
     def action_archive(self, ids):
         def archive(goal: Goal) -> None:
             owner = db.session.scalar(
-                select(User).join(BoardParticipant, BoardParticipant.user_id == User.id)
+                select(User)
+                .join(BoardParticipant, BoardParticipant.user_id == User.id)
                 .where(BoardParticipant.board_id == goal.board_id, BoardParticipant.role == "owner")
-                .order_by(BoardParticipant.id).limit(1))
+                .order_by(BoardParticipant.id)
+                .limit(1)
+            )
             goal_services.archive_goal(owner, goal.id)
 
         self.run_for_each(ids, archive, _l("%(count)s goals archived."))
@@ -109,8 +143,11 @@ class CommentView(AdminModelView):
 def register(admin) -> None:
     category = _l("Goals")
     admin.add_view(BoardView(Board, name=_l("Boards"), category=category, endpoint="boards"))
-    admin.add_view(BoardParticipantView(BoardParticipant, name=_l("Participants"), category=category,
-                                        endpoint="board_participants"))
+    admin.add_view(
+        BoardParticipantView(
+            BoardParticipant, name=_l("Participants"), category=category, endpoint="board_participants"
+        )
+    )
     admin.add_view(CategoryView(Category, name=_l("Categories"), category=category, endpoint="categories"))
     admin.add_view(GoalView(Goal, name=_l("Goals"), category=category, endpoint="goals"))
     admin.add_view(CommentView(Comment, name=_l("Comments"), category=category, endpoint="comments"))

@@ -14,10 +14,22 @@ from app.teams import services as team_services
 from app.teams.models import Task, TaskList, Team, TeamMember
 
 LABELS = {
-    "name": _l("Name"), "description": _l("Description"), "created_at": _l("Created"), "team_id": _l("Team"),
-    "user_id": _l("User"), "role": _l("Role"), "joined_at": _l("Joined"), "created_by": _l("Created by"),
-    "list_id": _l("List"), "title": _l("Title"), "assignee_id": _l("Assignee"), "deadline": _l("Deadline"),
-    "is_done": _l("Done"), "done_at": _l("Done at"), "is_overdue": _l("Overdue"), "updated_at": _l("Updated"),
+    "name": _l("Name"),
+    "description": _l("Description"),
+    "created_at": _l("Created"),
+    "team_id": _l("Team"),
+    "user_id": _l("User"),
+    "role": _l("Role"),
+    "joined_at": _l("Joined"),
+    "created_by": _l("Created by"),
+    "list_id": _l("List"),
+    "title": _l("Title"),
+    "assignee_id": _l("Assignee"),
+    "deadline": _l("Deadline"),
+    "is_done": _l("Done"),
+    "done_at": _l("Done at"),
+    "is_overdue": _l("Overdue"),
+    "updated_at": _l("Updated"),
 }
 
 
@@ -36,8 +48,9 @@ class TeamMemberView(AdminModelView):
     column_default_sort = ("joined_at", True)
     can_view_details = False
 
-    @action("remove_members", _l("Remove from team"),
-            _l("Remove the selected members? Their open tasks become unassigned."))
+    @action(
+        "remove_members", _l("Remove from team"), _l("Remove the selected members? Their open tasks become unassigned.")
+    )
     def action_remove(self, ids):
         def remove(member: TeamMember) -> None:
             # As the member leaving: the service keeps the last-admin rule and unassigns open tasks.
@@ -55,14 +68,42 @@ class TaskListView(AdminModelView):
 
 
 class TaskView(AdminModelView):
-    column_list = ("id", "team_id", "list_id", "title", "assignee_id", "deadline", "is_done", "is_overdue",
-                   "updated_at")
-    column_details_list = ("id", "team_id", "list_id", "title", "description", "assignee_id", "deadline",
-                           "is_done", "done_at", "is_overdue", "created_by", "created_at", "updated_at")
+    column_list = (
+        "id",
+        "team_id",
+        "list_id",
+        "title",
+        "assignee_id",
+        "deadline",
+        "is_done",
+        "is_overdue",
+        "updated_at",
+    )
+    column_details_list = (
+        "id",
+        "team_id",
+        "list_id",
+        "title",
+        "description",
+        "assignee_id",
+        "deadline",
+        "is_done",
+        "done_at",
+        "is_overdue",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
     column_labels = LABELS
     column_searchable_list = ("title",)
-    column_filters = ("team_id", "list_id", "assignee_id", "is_done", "is_overdue",
-                      *utc_date_filters(Task.deadline, _l("Deadline"), nullable=True))
+    column_filters = (
+        "team_id",
+        "list_id",
+        "assignee_id",
+        "is_done",
+        "is_overdue",
+        *utc_date_filters(Task.deadline, _l("Deadline"), nullable=True),
+    )
     column_default_sort = ("id", True)
 
 

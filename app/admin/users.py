@@ -22,17 +22,38 @@ from app.telegram import linking
 from app.telegram.models import TelegramLink
 
 # Whitelists, not blacklists: a column added to User later (a hash, a token) stays out until listed here.
-USER_LIST = ("username", "email", "first_name", "last_name", "is_active", "is_superuser", "date_joined",
-             "last_login")
-USER_DETAILS = ("id", "username", "email", "first_name", "last_name", "timezone", "is_active", "is_superuser",
-                "date_joined", "last_login")
+USER_LIST = ("username", "email", "first_name", "last_name", "is_active", "is_superuser", "date_joined", "last_login")
+USER_DETAILS = (
+    "id",
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "timezone",
+    "is_active",
+    "is_superuser",
+    "date_joined",
+    "last_login",
+)
 USER_LABELS = {
-    "username": _l("Username"), "email": _l("Email"), "first_name": _l("First name"),
-    "last_name": _l("Last name"), "is_active": _l("Active"), "is_superuser": _l("Superuser"),
-    "date_joined": _l("Date joined"), "last_login": _l("Last login"), "timezone": _l("Time zone"),
-    "user": _l("User"), "created_at": _l("Created"), "refreshed_at": _l("Refreshed"), "revoked_at": _l("Revoked"),
-    "user_agent": _l("User agent"), "chat_id": _l("Chat id"), "telegram_user_id": _l("Telegram user id"),
-    "language_code": _l("Language"), "blocked_at": _l("Blocked the bot at"),
+    "username": _l("Username"),
+    "email": _l("Email"),
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "is_active": _l("Active"),
+    "is_superuser": _l("Superuser"),
+    "date_joined": _l("Date joined"),
+    "last_login": _l("Last login"),
+    "timezone": _l("Time zone"),
+    "user": _l("User"),
+    "created_at": _l("Created"),
+    "refreshed_at": _l("Refreshed"),
+    "revoked_at": _l("Revoked"),
+    "user_agent": _l("User agent"),
+    "chat_id": _l("Chat id"),
+    "telegram_user_id": _l("Telegram user id"),
+    "language_code": _l("Language"),
+    "blocked_at": _l("Blocked the bot at"),
 }
 
 
@@ -59,9 +80,14 @@ class UserView(AdminModelView):
 
     def domain_errors(self, form, is_created: bool) -> dict[str, list[str]]:
         if is_created:
-            data = {"username": form.username.data or "", "password": form.password.data or "",
-                    "password_repeat": form.password.data or "", "email": form.email.data or "",
-                    "first_name": form.first_name.data or "", "last_name": form.last_name.data or ""}
+            data = {
+                "username": form.username.data or "",
+                "password": form.password.data or "",
+                "password_repeat": form.password.data or "",
+                "email": form.email.data or "",
+                "first_name": form.first_name.data or "",
+                "last_name": form.last_name.data or "",
+            }
             errors = _schema_errors(SignupSchema(), data)
             if not errors:
                 try:
@@ -69,16 +95,23 @@ class UserView(AdminModelView):
                 except DomainError as exc:
                     errors = field_errors(exc)
             return errors
-        data = {"email": form.email.data or "", "first_name": form.first_name.data or "",
-                "last_name": form.last_name.data or "", "timezone": form.timezone.data or ""}
+        data = {
+            "email": form.email.data or "",
+            "first_name": form.first_name.data or "",
+            "last_name": form.last_name.data or "",
+            "timezone": form.timezone.data or "",
+        }
         return _schema_errors(ProfileUpdateSchema(), data)
 
     def create_model(self, form):
         """Through the signup service, so every new account gets what signup gives (the personal board...)."""
         try:
             user = auth_services.create_user(
-                username=form.username.data.strip(), password=form.password.data, email=form.email.data or "",
-                first_name=form.first_name.data or "", last_name=form.last_name.data or "",
+                username=form.username.data.strip(),
+                password=form.password.data,
+                email=form.email.data or "",
+                first_name=form.first_name.data or "",
+                last_name=form.last_name.data or "",
                 is_superuser=bool(form.is_superuser.data),
             )
             db.session.commit()
@@ -122,12 +155,16 @@ class UserView(AdminModelView):
                     for message in field_errors(exc).get("password", [exc.message]):
                         form.password.errors = [*form.password.errors, message]
                 else:
-                    flash(str(_l("The password of %(username)s was changed; their sessions ended.")) %
-                          {"username": user.username}, "success")
+                    flash(
+                        str(_l("The password of %(username)s was changed; their sessions ended."))
+                        % {"username": user.username},
+                        "success",
+                    )
                     return redirect(url_for(".details_view", id=user.id))
             status = 400 if form.csrf_token.errors else 422
-        return self.render("admin/kalendar/set_password.html", form=form, user=user,
-                           return_url=url_for(".index_view")), status
+        return self.render(
+            "admin/kalendar/set_password.html", form=form, user=user, return_url=url_for(".index_view")
+        ), status
 
 
 def _schema_errors(schema: ma.Schema, data: dict) -> dict[str, list[str]]:
@@ -135,8 +172,9 @@ def _schema_errors(schema: ma.Schema, data: dict) -> dict[str, list[str]]:
         schema.load(data)
     except ma.ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        return {field: [str(m) for m in msgs] if isinstance(msgs, list) else [str(msgs)]
-                for field, msgs in messages.items()}
+        return {
+            field: [str(m) for m in msgs] if isinstance(msgs, list) else [str(msgs)] for field, msgs in messages.items()
+        }
     return {}
 
 
@@ -146,8 +184,10 @@ class AuthSessionView(AdminModelView):
     column_list = ("user", "created_at", "refreshed_at", "revoked_at", "user_agent")
     column_details_list = ("id", "user", "created_at", "refreshed_at", "revoked_at", "user_agent")
     column_labels = USER_LABELS
-    column_filters = (*utc_date_filters(AuthSession.revoked_at, _l("Revoked"), nullable=True),
-                      *utc_date_filters(AuthSession.created_at, _l("Created")))
+    column_filters = (
+        *utc_date_filters(AuthSession.revoked_at, _l("Revoked"), nullable=True),
+        *utc_date_filters(AuthSession.created_at, _l("Created")),
+    )
     column_searchable_list = ("user.username",)
     column_default_sort = ("created_at", True)
     eager = (AuthSession.user,)
@@ -161,8 +201,16 @@ class TelegramLinkView(AdminModelView):
     """Linked chats: chat ids are read-only; unlinking goes through the linking service."""
 
     column_list = ("user", "username", "chat_id", "language_code", "blocked_at", "created_at")
-    column_details_list = ("id", "user", "username", "chat_id", "telegram_user_id", "language_code", "blocked_at",
-                           "created_at")
+    column_details_list = (
+        "id",
+        "user",
+        "username",
+        "chat_id",
+        "telegram_user_id",
+        "language_code",
+        "blocked_at",
+        "created_at",
+    )
     column_labels = USER_LABELS
     column_searchable_list = ("username",)
     column_filters = (*utc_date_filters(TelegramLink.blocked_at, _l("Blocked the bot at"), nullable=True),)
@@ -178,5 +226,6 @@ def register(admin) -> None:
     category = _l("Accounts")
     admin.add_view(UserView(User, name=_l("Users"), category=category, endpoint="users"))
     admin.add_view(AuthSessionView(AuthSession, name=_l("Sessions"), category=category, endpoint="sessions"))
-    admin.add_view(TelegramLinkView(TelegramLink, name=_l("Telegram links"), category=category,
-                                    endpoint="telegram_links"))
+    admin.add_view(
+        TelegramLinkView(TelegramLink, name=_l("Telegram links"), category=category, endpoint="telegram_links")
+    )

@@ -65,8 +65,9 @@ def _too_similar(password: str, value: str) -> bool:
     return False
 
 
-def password_problems(password: str, *, username: str = "", email: str = "",
-                      first_name: str = "", last_name: str = "") -> list[str]:
+def password_problems(
+    password: str, *, username: str = "", email: str = "", first_name: str = "", last_name: str = ""
+) -> list[str]:
     """Every reason the password is weak, in Django's wording; empty when it is acceptable."""
     problems = []
     if len(password) < MIN_LENGTH:
@@ -77,8 +78,12 @@ def password_problems(password: str, *, username: str = "", email: str = "",
         problems.append("This password is entirely numeric.")
     if password.lower().strip() in common_passwords():
         problems.append("This password is too common.")
-    for label, value in (("username", username), ("email address", email),
-                         ("first name", first_name), ("last name", last_name)):
+    for label, value in (
+        ("username", username),
+        ("email address", email),
+        ("first name", first_name),
+        ("last name", last_name),
+    ):
         if value and _too_similar(password, value):
             problems.append(f"The password is too similar to the {label}.")
             break

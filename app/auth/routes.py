@@ -43,10 +43,13 @@ class LoginView(MethodView):
     # Failed attempts count against both the client and the username: one spraying names and
     # many clients guessing one account are both stopped.
     decorators = [
-        limiter.limit(_limit("RATELIMIT_LOGIN"), key_func=client_ip, deduct_when=on_auth_failure,
-                      scope="login-ip"),
-        limiter.limit(_limit("RATELIMIT_LOGIN"), key_func=json_field_key("username"),
-                      deduct_when=on_auth_failure, scope="login-user"),
+        limiter.limit(_limit("RATELIMIT_LOGIN"), key_func=client_ip, deduct_when=on_auth_failure, scope="login-ip"),
+        limiter.limit(
+            _limit("RATELIMIT_LOGIN"),
+            key_func=json_field_key("username"),
+            deduct_when=on_auth_failure,
+            scope="login-user",
+        ),
     ]
 
     @blp.doc(security=[])

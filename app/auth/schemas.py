@@ -33,8 +33,9 @@ class UserSchema(ma.Schema):
 
 
 class SignupSchema(BaseSchema):
-    username = Text(150, required=True, validate=validate.Regexp(
-        USERNAME_RE, error="Letters, digits and @/./+/-/_ only."))
+    username = Text(
+        150, required=True, validate=validate.Regexp(USERNAME_RE, error="Letters, digits and @/./+/-/_ only.")
+    )
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=128))
     password_repeat = fields.String(required=True, load_only=True, validate=validate.Length(max=128))
     email = fields.Email(load_default="", validate=validate.Length(max=254))

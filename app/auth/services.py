@@ -35,14 +35,26 @@ def check_password_strength(password: str, user_fields: dict[str, Any], field: s
         raise ValidationFailed({field: problems})
 
 
-def create_user(*, username: str, password: str | None = None, email: str = "", first_name: str = "",
-                last_name: str = "", timezone: str | None = None, is_superuser: bool = False) -> User:
+def create_user(
+    *,
+    username: str,
+    password: str | None = None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    timezone: str | None = None,
+    is_superuser: bool = False,
+) -> User:
     """Create an account (password or social). Usernames are unique whatever their case."""
     if get_user_by_username(username) is not None:
         raise Conflict("This username is taken.", {"json": {"username": ["This username is taken."]}})
     user = User(
-        username=username, email=email or "", first_name=first_name or "", last_name=last_name or "",
-        timezone=timezone or current_app.config["DEFAULT_TIMEZONE"], is_superuser=is_superuser,
+        username=username,
+        email=email or "",
+        first_name=first_name or "",
+        last_name=last_name or "",
+        timezone=timezone or current_app.config["DEFAULT_TIMEZONE"],
+        is_superuser=is_superuser,
         password_hash=hash_password(password) if password else None,
     )
     db.session.add(user)
@@ -54,8 +66,11 @@ def create_user(*, username: str, password: str | None = None, email: str = "", 
 def signup(data: dict[str, Any]) -> User:
     check_password_strength(data["password"], data)
     return create_user(
-        username=data["username"], password=data["password"], email=data.get("email", ""),
-        first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
+        username=data["username"],
+        password=data["password"],
+        email=data.get("email", ""),
+        first_name=data.get("first_name", ""),
+        last_name=data.get("last_name", ""),
     )
 
 
@@ -74,8 +89,9 @@ def authenticate(username: str, password: str) -> User:
 def start_session(user: User, user_agent: str = "") -> dict[str, str]:
     session_id = uuid.uuid4()
     tokens, refresh_jti = issue_tokens(user, session_id)
-    db.session.add(AuthSession(id=session_id, user_id=user.id, refresh_jti=refresh_jti,
-                               user_agent=(user_agent or "")[:255]))
+    db.session.add(
+        AuthSession(id=session_id, user_id=user.id, refresh_jti=refresh_jti, user_agent=(user_agent or "")[:255])
+    )
     user.last_login = utcnow()
     db.session.flush()
     return tokens
@@ -134,10 +150,16 @@ def update_profile(user: User, data: dict[str, Any]) -> User:
 def change_password(user: User, current_session: uuid.UUID | None, old_password: str, new_password: str) -> None:
     if not verify_password(user.password_hash, old_password):
         raise ValidationFailed({"old_password": ["The current password is wrong."]})
-    check_password_strength(new_password, {
-        "username": user.username, "email": user.email,
-        "first_name": user.first_name, "last_name": user.last_name,
-    }, field="new_password")
+    check_password_strength(
+        new_password,
+        {
+            "username": user.username,
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+        },
+        field="new_password",
+    )
     user.password_hash = hash_password(new_password)
     revoke_all_sessions(user, keep=current_session)
     db.session.flush()

@@ -20,11 +20,13 @@ def issue_tokens(user: User, session_id: uuid.UUID) -> tuple[dict[str, str], str
     claims = {"sid": str(session_id)}
     refresh_jti = uuid.uuid4().hex
     access = create_access_token(
-        identity=str(user.id), additional_claims=claims,
+        identity=str(user.id),
+        additional_claims=claims,
         expires_delta=timedelta(seconds=cfg["JWT_ACCESS_TTL"]),
     )
     refresh = create_refresh_token(
-        identity=str(user.id), additional_claims={**claims, "jti": refresh_jti},
+        identity=str(user.id),
+        additional_claims={**claims, "jti": refresh_jti},
         expires_delta=timedelta(seconds=cfg["JWT_REFRESH_TTL"]),
     )
     return {"access_token": access, "refresh_token": refresh}, refresh_jti

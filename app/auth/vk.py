@@ -110,8 +110,11 @@ def safe_next_url(next_url: str | None, frontend_url: str, location: str = "quer
     """`next` if it is an absolute URL on the SPA's origin (no open redirect); the SPA's root if empty."""
     if not next_url:
         return frontend_url
-    bad = VkAuthError("`next` must be a URL on the web app.", "invalid_request",
-                      {location: {"next": ["Must be an absolute URL on the web app's origin."]}})
+    bad = VkAuthError(
+        "`next` must be a URL on the web app.",
+        "invalid_request",
+        {location: {"next": ["Must be an absolute URL on the web app's origin."]}},
+    )
     if len(next_url) > 2048 or any(ord(c) <= 0x20 or c == "\\" for c in next_url):
         raise bad
     try:
@@ -168,10 +171,15 @@ def pop_state(state: str | None) -> dict[str, Any] | None:
 def begin_login(next_url: str, redirect_uri: str, link_user_id: int | None = None) -> str:
     """VK's authorize URL for a new flow; its state remembers where to go back and whom to link."""
     rv = vk_client().create_authorization_url(redirect_uri)
-    save_state(rv["state"], {
-        "code_verifier": rv["code_verifier"], "redirect_uri": redirect_uri,
-        "next": next_url, "link_user_id": link_user_id,
-    })
+    save_state(
+        rv["state"],
+        {
+            "code_verifier": rv["code_verifier"],
+            "redirect_uri": redirect_uri,
+            "next": next_url,
+            "link_user_id": link_user_id,
+        },
+    )
     return rv["url"]
 
 
@@ -184,11 +192,13 @@ def fetch_identity(code: str, state_data: dict[str, Any]) -> VkIdentity:
         raise VkAuthError("VK did not send an authorization code.", "invalid_request")
     try:
         token = client.fetch_access_token(
-            redirect_uri=state_data["redirect_uri"], code=code, code_verifier=state_data["code_verifier"])
+            redirect_uri=state_data["redirect_uri"], code=code, code_verifier=state_data["code_verifier"]
+        )
     except OAuthError as exc:
         if exc.error == "invalid_grant":
-            raise VkAuthError("The VK authorization code is invalid, expired or already used.",
-                              "invalid_grant") from exc
+            raise VkAuthError(
+                "The VK authorization code is invalid, expired or already used.", "invalid_grant"
+            ) from exc
         raise VkUpstreamError(f"VK refused the token request ({exc.error}).") from exc
     except (requests.RequestException, ValueError) as exc:
         raise VkUpstreamError("VK's token endpoint is unavailable.") from exc
@@ -196,8 +206,11 @@ def fetch_identity(code: str, state_data: dict[str, Any]) -> VkIdentity:
     if not access_token:
         raise VkUpstreamError("VK's token response has no access token.")
     try:
-        resp = client.get("users.get", token={"access_token": access_token, "token_type": "bearer"},
-                          params={"fields": "screen_name", "v": version})
+        resp = client.get(
+            "users.get",
+            token={"access_token": access_token, "token_type": "bearer"},
+            params={"fields": "screen_name", "v": version},
+        )
         resp.raise_for_status()
         body = resp.json()
     except (requests.RequestException, ValueError) as exc:
@@ -234,8 +247,11 @@ def _username_base(identity: VkIdentity) -> str:
 def unique_username(base: str) -> str:
     """`base`, or `base` plus the smallest free number; compared case-insensitively, in one query."""
     pattern = base.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    taken = set(db.session.scalars(
-        select(func.lower(User.username)).where(func.lower(User.username).like(pattern, escape="\\"))))
+    taken = set(
+        db.session.scalars(
+            select(func.lower(User.username)).where(func.lower(User.username).like(pattern, escape="\\"))
+        )
+    )
     if base.lower() not in taken:
         return base
     n = 1
@@ -245,8 +261,9 @@ def unique_username(base: str) -> str:
 
 
 def _account_of(vk_id: int) -> SocialAccount | None:
-    return db.session.scalar(select(SocialAccount).where(
-        SocialAccount.provider == PROVIDER, SocialAccount.provider_user_id == str(vk_id)))
+    return db.session.scalar(
+        select(SocialAccount).where(SocialAccount.provider == PROVIDER, SocialAccount.provider_user_id == str(vk_id))
+    )
 
 
 def sign_in_with_vk(identity: VkIdentity, link_user_id: int | None = None) -> User:
@@ -259,8 +276,9 @@ def sign_in_with_vk(identity: VkIdentity, link_user_id: int | None = None) -> Us
         if account is not None and account.user_id != user.id:
             raise Conflict("This VK account is already linked to another user.")
         if account is None:
-            other = db.session.scalar(select(SocialAccount).where(
-                SocialAccount.user_id == user.id, SocialAccount.provider == PROVIDER))
+            other = db.session.scalar(
+                select(SocialAccount).where(SocialAccount.user_id == user.id, SocialAccount.provider == PROVIDER)
+            )
             if other is not None:
                 raise Conflict("Your account is already linked to another VK account.")
     elif account is not None:
@@ -268,8 +286,12 @@ def sign_in_with_vk(identity: VkIdentity, link_user_id: int | None = None) -> Us
         if user is None or not user.is_active:
             raise Unauthorized("This account is disabled.")
     else:
-        user = create_user(username=unique_username(_username_base(identity)), email=identity.email,
-                           first_name=identity.first_name, last_name=identity.last_name)
+        user = create_user(
+            username=unique_username(_username_base(identity)),
+            email=identity.email,
+            first_name=identity.first_name,
+            last_name=identity.last_name,
+        )
     if account is None:
         account = SocialAccount(user_id=user.id, provider=PROVIDER, provider_user_id=str(identity.vk_id))
         db.session.add(account)
@@ -280,5 +302,9 @@ def sign_in_with_vk(identity: VkIdentity, link_user_id: int | None = None) -> Us
 
 
 def vk_linked(user: User) -> bool:
-    return db.session.scalar(select(SocialAccount.id).where(
-        SocialAccount.user_id == user.id, SocialAccount.provider == PROVIDER)) is not None
+    return (
+        db.session.scalar(
+            select(SocialAccount.id).where(SocialAccount.user_id == user.id, SocialAccount.provider == PROVIDER)
+        )
+        is not None
+    )

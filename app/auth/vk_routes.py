@@ -75,10 +75,14 @@ class VkLoginView(MethodView):
 
 @blp.route("/callback", endpoint="callback")
 class VkCallbackView(MethodView):
-    @blp.doc(security=[], description=(
-        "VK sends the browser here. With `Accept: application/json` the answer is the login JSON (errors in the "
-        "envelope); otherwise a 302 to `next` with `#access_token=..&refresh_token=..` or `#error=..` in the "
-        "fragment. An unknown, expired or already used `state` is always a 400 envelope."))
+    @blp.doc(
+        security=[],
+        description=(
+            "VK sends the browser here. With `Accept: application/json` the answer is the login JSON (errors in the "
+            "envelope); otherwise a 302 to `next` with `#access_token=..&refresh_token=..` or `#error=..` in the "
+            "fragment. An unknown, expired or already used `state` is always a 400 envelope."
+        ),
+    )
     @blp.arguments(CallbackQuerySchema, location="query")
     @blp.response(200, LoginResultSchema, description="Signed in (JSON mode)")
     @blp.alt_response(302, description="Redirect mode: back to the web app with tokens or an error in the fragment")

@@ -70,8 +70,13 @@ class _Event:
 
     def __init__(self, uid: str, created_at: datetime, updated_at: datetime) -> None:
         modified = _when(updated_at.astimezone(UTC).replace(microsecond=0))
-        self.lines = ["BEGIN:VEVENT", f"UID:{_text(uid)}", f"DTSTAMP:{modified}", f"LAST-MODIFIED:{modified}",
-                      f"SEQUENCE:{sequence(created_at, updated_at)}"]
+        self.lines = [
+            "BEGIN:VEVENT",
+            f"UID:{_text(uid)}",
+            f"DTSTAMP:{modified}",
+            f"LAST-MODIFIED:{modified}",
+            f"SEQUENCE:{sequence(created_at, updated_at)}",
+        ]
 
     def add(self, name: str, value: str) -> _Event:
         self.lines.append(f"{name}:{value}")
@@ -87,8 +92,12 @@ class _Event:
 
 def goal_event(row: Any, today: date, domain: str) -> bytes:
     updated = max(row.updated_at, row.category_updated_at)  # a renamed category changes the description
-    lines = [f"Status: {row.status}", f"Priority: {row.priority}", f"Category: {row.category}",
-             f"Days left: {(row.due_date - today).days}"]
+    lines = [
+        f"Status: {row.status}",
+        f"Priority: {row.priority}",
+        f"Category: {row.category}",
+        f"Days left: {(row.due_date - today).days}",
+    ]
     if row.description:
         lines += ["", row.description]
     event = _Event(f"goal-{row.id}@{domain}", row.created_at, updated)
@@ -140,8 +149,15 @@ def habit_event(row: Any, zone: ZoneInfo, domain: str) -> bytes:
     return event.to_ical()
 
 
-def build_calendar(owner: FeedOwner, *, goals: Iterable[Any] = (), tasks: Iterable[Any] = (),
-                   habits: Iterable[Any] = (), today: date, domain: str) -> bytes:
+def build_calendar(
+    owner: FeedOwner,
+    *,
+    goals: Iterable[Any] = (),
+    tasks: Iterable[Any] = (),
+    habits: Iterable[Any] = (),
+    today: date,
+    domain: str,
+) -> bytes:
     """The whole feed as bytes (UTF-8, CRLF, folded at 75 octets, TEXT escaped by icalendar)."""
     cal = Calendar()
     cal.add("prodid", PRODID)

@@ -66,14 +66,21 @@ FEED_DESCRIPTION = (
 
 @blp.route("/feed.ics")
 class FeedView(MethodView):
-    decorators = [limiter.limit(lambda: current_app.config["RATELIMIT_FEED"], key_func=_feed_key,
-                                scope="calendar-feed")]
+    decorators = [
+        limiter.limit(lambda: current_app.config["RATELIMIT_FEED"], key_func=_feed_key, scope="calendar-feed")
+    ]
 
-    @blp.doc(security=[], description=FEED_DESCRIPTION, responses={"200": {
-        "description": "The calendar",
-        "headers": {"ETag": {"schema": {"type": "string"}}, "Last-Modified": {"schema": {"type": "string"}}},
-        "content": {"text/calendar": {"schema": {"type": "string"}}},
-    }})
+    @blp.doc(
+        security=[],
+        description=FEED_DESCRIPTION,
+        responses={
+            "200": {
+                "description": "The calendar",
+                "headers": {"ETag": {"schema": {"type": "string"}}, "Last-Modified": {"schema": {"type": "string"}}},
+                "content": {"text/calendar": {"schema": {"type": "string"}}},
+            }
+        },
+    )
     @blp.arguments(schemas.FeedQuerySchema, location="query")
     @blp.alt_response(304, description="Not modified since the copy the client holds")
     @blp.alt_response(404, description="Unknown, missing or revoked token")
@@ -82,8 +89,11 @@ class FeedView(MethodView):
         """My goals, tasks and habits as an iCalendar feed"""
         feed = services.render_feed(query["token"], query["include"], _uid_domain())
         db.session.commit()
-        headers = {"ETag": f'"{feed.etag}"', "Last-Modified": http_date(feed.last_modified),
-                   "Cache-Control": "private, max-age=300"}
+        headers = {
+            "ETag": f'"{feed.etag}"',
+            "Last-Modified": http_date(feed.last_modified),
+            "Cache-Control": "private, max-age=300",
+        }
         if _not_modified(feed):
             return Response(status=304, headers=headers)
         return Response(feed.body, status=200, headers=headers, content_type="text/calendar; charset=utf-8")

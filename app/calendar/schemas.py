@@ -23,9 +23,10 @@ class CommaList(fields.String):
 class FeedQuerySchema(QuerySchema):
     # No length validator: any token that is not a live one is simply unknown (404), never a 422 hint.
     # The documented bound is what a real token fits in; longer ones are unknown tokens (404) like any other.
-    token = fields.String(load_default=None,
-                          metadata={"description": "The feed token from the subscription URL (the credential)",
-                                    "maxLength": 256})
+    token = fields.String(
+        load_default=None,
+        metadata={"description": "The feed token from the subscription URL (the credential)", "maxLength": 256},
+    )
     include = CommaList(
         load_default=list(SOURCES),
         validate=[validate.ContainsOnly(SOURCES), validate.Length(min=1)],

@@ -77,6 +77,7 @@ def user_for_feed_token(token: str | None) -> User | None:
 
 # --- the feed -------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class RenderedFeed:
     body: bytes
@@ -89,9 +90,18 @@ def feed_goals(user: User) -> list:
     visibility and default filter), with their category; one statement."""
     stmt = (
         goals_stmt(user, {"ordering": "due_date"})
-        .with_only_columns(Goal.id, Goal.title, Goal.description, Goal.status, Goal.priority, Goal.due_date,
-                           Goal.created_at, Goal.updated_at, Category.title.label("category"),
-                           Category.updated_at.label("category_updated_at"))
+        .with_only_columns(
+            Goal.id,
+            Goal.title,
+            Goal.description,
+            Goal.status,
+            Goal.priority,
+            Goal.due_date,
+            Goal.created_at,
+            Goal.updated_at,
+            Category.title.label("category"),
+            Category.updated_at.label("category_updated_at"),
+        )
         .join(Category, Category.id == Goal.category_id)
         .where(Goal.due_date.is_not(None))
     )
@@ -102,8 +112,16 @@ def feed_tasks(user: User) -> list:
     """Tasks assigned to me, with a deadline, in teams I belong to (done ones too); one statement."""
     stmt = (
         search_tasks_stmt(user, {"assignee": "me"})
-        .with_only_columns(Task.id, Task.title, Task.description, Task.deadline, Task.is_done, Task.is_overdue,
-                           Task.created_at, Task.updated_at)
+        .with_only_columns(
+            Task.id,
+            Task.title,
+            Task.description,
+            Task.deadline,
+            Task.is_done,
+            Task.is_overdue,
+            Task.created_at,
+            Task.updated_at,
+        )
         .where(Task.deadline.is_not(None))
     )
     return db.session.execute(stmt).all()
@@ -113,10 +131,22 @@ def feed_habits(user: User) -> list:
     """My useful (not pleasant) habits with the pleasant habit they link to; one statement."""
     related = aliased(Habit)
     stmt = (
-        select(Habit.id, Habit.action, Habit.place, Habit.time, Habit.periodicity_days, Habit.duration_seconds,
-               Habit.reward, Habit.anchor_date, Habit.created_at, Habit.updated_at,
-               related.action.label("related_action"), related.place.label("related_place"),
-               related.time.label("related_time"), related.updated_at.label("related_updated_at"))
+        select(
+            Habit.id,
+            Habit.action,
+            Habit.place,
+            Habit.time,
+            Habit.periodicity_days,
+            Habit.duration_seconds,
+            Habit.reward,
+            Habit.anchor_date,
+            Habit.created_at,
+            Habit.updated_at,
+            related.action.label("related_action"),
+            related.place.label("related_place"),
+            related.time.label("related_time"),
+            related.updated_at.label("related_updated_at"),
+        )
         .outerjoin(related, (related.id == Habit.related_habit_id) & (related.owner_id == Habit.owner_id))
         .where(Habit.owner_id == user.id, Habit.is_pleasant.is_(False))
         .order_by(Habit.id)
@@ -158,8 +188,7 @@ def _newest(rows: Iterable, *columns: str) -> datetime | None:
     return max(stamps, default=None)
 
 
-def render_feed(token: str | None, include: Iterable[str], domain: str, now: datetime | None = None
-                ) -> RenderedFeed:
+def render_feed(token: str | None, include: Iterable[str], domain: str, now: datetime | None = None) -> RenderedFeed:
     """The body, its ETag and Last-Modified for the owner of `token`; NotFound for a dead token.
 
     A constant number of statements: the token (with its owner), one per included source, and an
@@ -175,12 +204,14 @@ def render_feed(token: str | None, include: Iterable[str], domain: str, now: dat
     today = viewer_today(user, now)
     # Everything the body depends on: the same inputs give the same bytes, so a poll of an unchanged feed
     # reuses the body instead of serializing thousands of events again.
-    fingerprint = hashlib.sha256(repr((FEED_FORMAT, user.username, user.timezone, today, domain,
-                                       sorted(include), goals, tasks, habits)).encode()).hexdigest()
+    fingerprint = hashlib.sha256(
+        repr((FEED_FORMAT, user.username, user.timezone, today, domain, sorted(include), goals, tasks, habits)).encode()
+    ).hexdigest()
     body = _cached_body(feed.id, fingerprint)
     if body is None:
-        body = build_calendar(FeedOwner(user.username, user.timezone), goals=goals, tasks=tasks, habits=habits,
-                              today=today, domain=domain)
+        body = build_calendar(
+            FeedOwner(user.username, user.timezone), goals=goals, tasks=tasks, habits=habits, today=today, domain=domain
+        )
         _store_body(feed.id, fingerprint, body)
     etag = hashlib.sha256(body).hexdigest()
     if feed.content_etag != etag:
@@ -190,6 +221,11 @@ def render_feed(token: str | None, include: Iterable[str], domain: str, now: dat
             feed.content_changed_at = now
         feed.content_etag = etag
         db.session.flush()
-    candidates = [feed.created_at, feed.content_changed_at, _newest(goals, "updated_at", "category_updated_at"),
-                  _newest(tasks, "updated_at"), _newest(habits, "updated_at", "related_updated_at")]
+    candidates = [
+        feed.created_at,
+        feed.content_changed_at,
+        _newest(goals, "updated_at", "category_updated_at"),
+        _newest(tasks, "updated_at"),
+        _newest(habits, "updated_at", "related_updated_at"),
+    ]
     return RenderedFeed(body, etag, max(stamp for stamp in candidates if stamp is not None))

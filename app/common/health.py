@@ -24,8 +24,9 @@ class HealthSchema(ma.Schema):
 class ReadinessSchema(ma.Schema):
     status = ma.fields.String(required=True, metadata={"enum": ["ready", "not ready"]})
     checks = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), required=True)
-    bot = ma.fields.String(metadata={"description": "The Telegram bot's heartbeat: ok, stale or unknown (reported, "
-                                                    "never required)"})
+    bot = ma.fields.String(
+        metadata={"description": "The Telegram bot's heartbeat: ok, stale or unknown (reported, never required)"}
+    )
 
 
 @blp.route("/healthz")

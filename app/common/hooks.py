@@ -30,6 +30,7 @@ def _install_security_headers(app: Flask) -> None:
 
 def _install_nul_guard(app: Flask) -> None:
     """PostgreSQL text cannot hold NUL: refuse it in the query string and path up front (422), never a 500."""
+
     @app.before_request
     def refuse_nul():
         bad = sorted({key for key, value in request.args.items(multi=True) if "\x00" in key or "\x00" in value})
@@ -50,6 +51,7 @@ def _install_safe_session_teardown(app: Flask) -> None:
     teardown, that error escapes Flask and gunicorn answers an empty 500. Runs before Flask-SQLAlchemy's own
     teardown (Flask runs teardowns last-registered first), which then finds nothing left to close.
     """
+
     @app.teardown_appcontext
     def remove_session(_exc):
         try:

@@ -11,8 +11,9 @@ from typing import Any
 import orjson
 from flask.json.provider import DefaultJSONProvider
 
-_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS \
-    | orjson.OPT_NON_STR_KEYS
+_OPTIONS = (
+    orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+)
 
 
 class OrjsonProvider(DefaultJSONProvider):
@@ -30,5 +31,6 @@ class OrjsonProvider(DefaultJSONProvider):
         obj = self._prepare_response_obj(args, kwargs)
         if self._app.debug:  # pretty output in debug mode, as Flask does
             return super().response(obj)
-        return self._app.response_class(orjson.dumps(obj, default=self.default, option=_OPTIONS),
-                                       mimetype=self.mimetype)
+        return self._app.response_class(
+            orjson.dumps(obj, default=self.default, option=_OPTIONS), mimetype=self.mimetype
+        )

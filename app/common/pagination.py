@@ -11,8 +11,7 @@ from app.extensions import db
 MAX_OFFSET = 2**62
 
 
-def paginate(stmt: Select, pagination_parameters: Any, *, scalars: bool = True, mappings: bool = False
-             ) -> list[Any]:
+def paginate(stmt: Select, pagination_parameters: Any, *, scalars: bool = True, mappings: bool = False) -> list[Any]:
     """Run one page of `stmt` and set `item_count` for flask-smorest's X-Pagination header.
 
     The total rides along as a window count, so a page costs one query; only a page past the end

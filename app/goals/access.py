@@ -51,8 +51,9 @@ def get_board(user: User, board_id: int, needed: str = READ) -> Board:
     return board
 
 
-def get_category(user: User, category_id: int, needed: str = READ, *, include_deleted: bool = False
-                 ) -> tuple[Category, str]:
+def get_category(
+    user: User, category_id: int, needed: str = READ, *, include_deleted: bool = False
+) -> tuple[Category, str]:
     stmt = (
         select(Category, BoardParticipant.role)
         .join(Board, Board.id == Category.board_id)

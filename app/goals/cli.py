@@ -47,8 +47,10 @@ def export_goals(username: str, fmt: str, output: str | None, **options) -> None
         sys.stdout.flush()
         return
     total = export.count_rows(stmt)
-    with open(output, "w", encoding="utf-8", newline="") as handle, \
-            click.progressbar(length=total, label=f"Exporting {total} goals", file=sys.stderr) as bar:
+    with (
+        open(output, "w", encoding="utf-8", newline="") as handle,
+        click.progressbar(length=total, label=f"Exporting {total} goals", file=sys.stderr) as bar,
+    ):
         for chunk in export.stream_export(stmt, today, fmt, on_rows=bar.update):
             handle.write(chunk)
     click.echo(f"Wrote {total} goals to {output}.", err=True)

@@ -21,11 +21,37 @@ from app.extensions import db
 from app.goals.models import Category, Goal
 from app.goals.queries import apply_goal_filters
 
-FIELDS = ("id", "title", "description", "category_id", "board_id", "status", "priority", "start_date",
-          "due_date", "days_left", "author_id", "created_at", "updated_at", "category_title")
-_COLUMNS = (Goal.id, Goal.title, Goal.description, Goal.category_id, Goal.board_id, Goal.status, Goal.priority,
-            Goal.start_date, Goal.due_date, Goal.author_id, Goal.created_at, Goal.updated_at,
-            Category.title.label("category_title"))
+FIELDS = (
+    "id",
+    "title",
+    "description",
+    "category_id",
+    "board_id",
+    "status",
+    "priority",
+    "start_date",
+    "due_date",
+    "days_left",
+    "author_id",
+    "created_at",
+    "updated_at",
+    "category_title",
+)
+_COLUMNS = (
+    Goal.id,
+    Goal.title,
+    Goal.description,
+    Goal.category_id,
+    Goal.board_id,
+    Goal.status,
+    Goal.priority,
+    Goal.start_date,
+    Goal.due_date,
+    Goal.author_id,
+    Goal.created_at,
+    Goal.updated_at,
+    Category.title.label("category_title"),
+)
 _DUE = 8  # index of due_date in _COLUMNS; days_left is inserted after it
 BATCH = 1000  # rows fetched per round trip and written per chunk
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
@@ -45,7 +71,7 @@ def _rows(stmt: Select, today: date) -> Iterator[tuple]:
     try:
         for row in result:
             due = row[_DUE]
-            yield (*row[:_DUE + 1], None if due is None else (due - today).days, *row[_DUE + 1:])
+            yield (*row[: _DUE + 1], None if due is None else (due - today).days, *row[_DUE + 1 :])
     finally:
         result.close()
 
@@ -110,8 +136,7 @@ def _drain(buffer: io.StringIO) -> str:
     return text
 
 
-def stream_export(stmt: Select, today: date, fmt: str,
-                  on_rows: Callable[[int], None] | None = None) -> Iterator[str]:
+def stream_export(stmt: Select, today: date, fmt: str, on_rows: Callable[[int], None] | None = None) -> Iterator[str]:
     """The export body in chunks of text; `on_rows(n)` after each chunk (progress bars)."""
     chunks = _csv_chunks if fmt == "csv" else _json_chunks
     return chunks(_rows(stmt, today), on_rows)

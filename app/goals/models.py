@@ -89,8 +89,7 @@ class Category(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX), nullable=False)
-    board_id: Mapped[int] = mapped_column(ForeignKey("goal_boards.id", ondelete="CASCADE"), index=True,
-                                          nullable=False)
+    board_id: Mapped[int] = mapped_column(ForeignKey("goal_boards.id", ondelete="CASCADE"), index=True, nullable=False)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
 
@@ -108,8 +107,9 @@ class Goal(TimestampMixin, db.Model):
     # Case-folded copy of the title: case-insensitive search that does not depend on the database locale.
     title_folded: Mapped[str] = mapped_column(Text, nullable=False)
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
-    category_id: Mapped[int] = mapped_column(ForeignKey("goal_categories.id", ondelete="CASCADE"), index=True,
-                                             nullable=False)
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("goal_categories.id", ondelete="CASCADE"), index=True, nullable=False
+    )
     # Denormalised from the category so that visibility is one indexed join away.
     board_id: Mapped[int] = mapped_column(ForeignKey("goal_boards.id", ondelete="CASCADE"), nullable=False)
     status: Mapped[str] = mapped_column(String(16), default="todo", nullable=False)
@@ -134,13 +134,22 @@ Index("ix_goals_board_priority", Goal.board_id, Goal.priority)
 Index("ix_goals_board_created_at", Goal.board_id, Goal.created_at)
 Index("ix_goals_board_title", Goal.board_id, Goal.title)
 # The overdue job scans only open goals by due date.
-Index("ix_goals_open_due_date", Goal.due_date,
-      postgresql_where=Goal.status.in_(OPEN_STATUSES), sqlite_where=Goal.status.in_(OPEN_STATUSES))
+Index(
+    "ix_goals_open_due_date",
+    Goal.due_date,
+    postgresql_where=Goal.status.in_(OPEN_STATUSES),
+    sqlite_where=Goal.status.in_(OPEN_STATUSES),
+)
 # Substring search (LIKE '%x%') on PostgreSQL: a trigram index.
-Index("ix_goals_title_folded_trgm", Goal.title_folded, postgresql_using="gin",
-      postgresql_ops={"title_folded": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+Index(
+    "ix_goals_title_folded_trgm",
+    Goal.title_folded,
+    postgresql_using="gin",
+    postgresql_ops={"title_folded": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
 event.listen(
-    Goal.__table__, "before_create",
+    Goal.__table__,
+    "before_create",
     DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
 )
 
@@ -159,4 +168,3 @@ class Comment(TimestampMixin, db.Model):
     @property
     def author_username(self) -> str | None:
         return self.author.username if self.author is not None else None
-

@@ -68,8 +68,20 @@ def goal_list_stmt(user: User, filters: dict[str, Any]) -> Select:
 
 
 #: What the goal list shows: plain columns, no ORM objects (the list is the hottest endpoint).
-LIST_COLUMNS = (Goal.id, Goal.title, Goal.description, Goal.category_id, Goal.board_id, Goal.status,
-                Goal.priority, Goal.start_date, Goal.due_date, Goal.author_id, Goal.created_at, Goal.updated_at)
+LIST_COLUMNS = (
+    Goal.id,
+    Goal.title,
+    Goal.description,
+    Goal.category_id,
+    Goal.board_id,
+    Goal.status,
+    Goal.priority,
+    Goal.start_date,
+    Goal.due_date,
+    Goal.author_id,
+    Goal.created_at,
+    Goal.updated_at,
+)
 
 
 def goal_rows_stmt(user: User, filters: dict[str, Any]) -> Select:

@@ -19,6 +19,7 @@ PAGE = {"page_size": 20, "max_page_size": 100}
 
 # --- boards ---------------------------------------------------------------------------------------
 
+
 @blp.route("/boards")
 class BoardViews(MethodView):
     @jwt_required()
@@ -110,6 +111,7 @@ class ParticipantByIdViews(MethodView):
 
 # --- categories -----------------------------------------------------------------------------------
 
+
 @blp.route("/categories")
 class CategoryViews(MethodView):
     @jwt_required()
@@ -157,6 +159,7 @@ class CategoryByIdViews(MethodView):
 
 # --- goals ----------------------------------------------------------------------------------------
 
+
 @blp.route("/goals")
 class GoalViews(MethodView):
     @jwt_required()
@@ -188,8 +191,11 @@ class GoalExportView(MethodView):
         fmt = args.pop("format")
         stmt = export.export_stmt(current_user, args)  # visibility fixed here, before streaming starts
         body = export.stream_export(stmt, services.viewer_today(current_user), fmt)
-        return Response(stream_with_context(body), content_type=export.CONTENT_TYPES[fmt],
-                        headers={"Content-Disposition": f"attachment; filename=goals.{fmt}"})
+        return Response(
+            stream_with_context(body),
+            content_type=export.CONTENT_TYPES[fmt],
+            headers={"Content-Disposition": f"attachment; filename=goals.{fmt}"},
+        )
 
 
 @blp.route("/goals/<int:goal_id>")

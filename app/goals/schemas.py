@@ -14,6 +14,7 @@ ORDERINGS = ("due_date", "-due_date", "priority", "-priority", "created_at", "-c
 DEFAULT_ORDERING = "-created_at"
 EXPORT_FORMATS = ("csv", "json")
 
+
 def _id(*, strict: bool = True, **kwargs) -> fields.Integer:
     """A positive int32 id; strict in JSON bodies ("5" is not an id), lenient in query strings."""
     return fields.Integer(strict=strict, validate=validate.Range(min=1, max=2**31 - 1), **kwargs)
@@ -26,6 +27,7 @@ def _check_dates(data: dict) -> None:
 
 
 # --- boards ---------------------------------------------------------------------------------------
+
 
 class BoardSchema(ma.Schema):
     id = fields.Integer(dump_only=True)
@@ -57,6 +59,7 @@ class ParticipantUpdateSchema(BaseSchema):
 
 # --- categories -----------------------------------------------------------------------------------
 
+
 class CategorySchema(ma.Schema):
     id = fields.Integer(dump_only=True)
     title = fields.String()
@@ -81,6 +84,7 @@ class CategoryQuerySchema(QuerySchema):
 
 # --- goals ----------------------------------------------------------------------------------------
 
+
 class GoalSchema(ma.Schema):
     id = fields.Integer(dump_only=True)
     title = fields.String()
@@ -91,8 +95,10 @@ class GoalSchema(ma.Schema):
     priority = fields.String(metadata={"enum": list(PRIORITIES)})
     start_date = fields.Date(allow_none=True)
     due_date = fields.Date(allow_none=True)
-    days_left = fields.Integer(allow_none=True, metadata={
-        "description": "Whole days from today in your time zone to due_date (negative when past)"})
+    days_left = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Whole days from today in your time zone to due_date (negative when past)"},
+    )
     author_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
@@ -102,8 +108,9 @@ class GoalUpdateSchema(BaseSchema):
     title = Text(TITLE_MAX)
     description = Text(DESCRIPTION_MAX, allow_blank=True)
     category_id = _id(metadata={"description": "Moving to another board needs writer there too"})
-    status = fields.String(validate=validate.OneOf(WRITABLE_STATUSES), metadata={
-        "description": "overdue is set by the system"})
+    status = fields.String(
+        validate=validate.OneOf(WRITABLE_STATUSES), metadata={"description": "overdue is set by the system"}
+    )
     priority = fields.String(validate=validate.OneOf(PRIORITIES))
     start_date = fields.Date(allow_none=True)
     due_date = fields.Date(allow_none=True)
@@ -122,14 +129,22 @@ class GoalCreateSchema(GoalUpdateSchema):
 
 
 class GoalQuerySchema(QuerySchema):
-    search = fields.String(validate=validate.Length(max=TITLE_MAX), metadata={
-        "description": "Case-insensitive substring of the title"})
-    status = fields.List(fields.String(validate=validate.OneOf(STATUSES)), validate=validate.Length(max=20),
-                         metadata={"description": "Repeatable; archived goals only when asked for"})
-    category = fields.List(_id(strict=False), validate=validate.Length(max=100),
-                           metadata={"description": "Repeatable category id"})
-    priority = fields.List(fields.String(validate=validate.OneOf(PRIORITIES)), validate=validate.Length(max=20),
-                           metadata={"description": "Repeatable"})
+    search = fields.String(
+        validate=validate.Length(max=TITLE_MAX), metadata={"description": "Case-insensitive substring of the title"}
+    )
+    status = fields.List(
+        fields.String(validate=validate.OneOf(STATUSES)),
+        validate=validate.Length(max=20),
+        metadata={"description": "Repeatable; archived goals only when asked for"},
+    )
+    category = fields.List(
+        _id(strict=False), validate=validate.Length(max=100), metadata={"description": "Repeatable category id"}
+    )
+    priority = fields.List(
+        fields.String(validate=validate.OneOf(PRIORITIES)),
+        validate=validate.Length(max=20),
+        metadata={"description": "Repeatable"},
+    )
     year = fields.Integer(validate=validate.Range(min=1, max=9998), metadata={"description": "Year of due_date"})
     board = _id(strict=False)
     due_from = fields.Date(metadata={"description": "due_date on or after"})
@@ -147,6 +162,7 @@ class GoalExportQuerySchema(GoalQuerySchema):
 
 
 # --- comments -------------------------------------------------------------------------------------
+
 
 class CommentSchema(ma.Schema):
     id = fields.Integer(dump_only=True)

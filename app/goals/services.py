@@ -29,6 +29,7 @@ PERSONAL_BOARD_TITLE = "Personal"
 
 # --- boards ---------------------------------------------------------------------------------------
 
+
 def create_board(actor: User, data: dict[str, Any]) -> Board:
     board = Board(title=data["title"])
     db.session.add(board)
@@ -80,20 +81,28 @@ def delete_board(actor: User, board_id: int) -> None:
     now = utcnow()
     board.is_deleted = True
     db.session.execute(
-        update(Category).where(Category.board_id == board.id, Category.is_deleted.is_(False))
-        .values(is_deleted=True, updated_at=now).execution_options(synchronize_session=False))
+        update(Category)
+        .where(Category.board_id == board.id, Category.is_deleted.is_(False))
+        .values(is_deleted=True, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     db.session.execute(
-        update(Goal).where(Goal.board_id == board.id, Goal.status != "archived")
-        .values(status="archived", updated_at=now).execution_options(synchronize_session=False))
+        update(Goal)
+        .where(Goal.board_id == board.id, Goal.status != "archived")
+        .values(status="archived", updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     db.session.flush()
 
 
 # --- participants ---------------------------------------------------------------------------------
 
+
 def participants_stmt(actor: User, board_id: int):
     access.get_board(actor, board_id, READ)
     return (
-        select(BoardParticipant).options(joinedload(BoardParticipant.user))
+        select(BoardParticipant)
+        .options(joinedload(BoardParticipant.user))
         .where(BoardParticipant.board_id == board_id)
         .order_by(BoardParticipant.created_at, BoardParticipant.id)
     )
@@ -105,11 +114,11 @@ def add_participant(actor: User, board_id: int, data: dict[str, Any]) -> BoardPa
     if user is None or not user.is_active:
         # 422 on the field, as teams do: a 404 here would read as "no such board".
         raise ValidationFailed({"username": ["No such user."]})
-    exists = db.session.scalar(select(BoardParticipant.id).where(
-        BoardParticipant.board_id == board.id, BoardParticipant.user_id == user.id))
+    exists = db.session.scalar(
+        select(BoardParticipant.id).where(BoardParticipant.board_id == board.id, BoardParticipant.user_id == user.id)
+    )
     if exists is not None:
-        raise Conflict("This user already takes part in the board.",
-                       {"json": {"username": ["Already a participant."]}})
+        raise Conflict("This user already takes part in the board.", {"json": {"username": ["Already a participant."]}})
     participant = BoardParticipant(board_id=board.id, user_id=user.id, role=data["role"], user=user)
     db.session.add(participant)
     db.session.flush()
@@ -118,8 +127,10 @@ def add_participant(actor: User, board_id: int, data: dict[str, Any]) -> BoardPa
 
 def _participant(board_id: int, user_id: int) -> BoardParticipant:
     participant = db.session.scalar(
-        select(BoardParticipant).options(joinedload(BoardParticipant.user))
-        .where(BoardParticipant.board_id == board_id, BoardParticipant.user_id == user_id))
+        select(BoardParticipant)
+        .options(joinedload(BoardParticipant.user))
+        .where(BoardParticipant.board_id == board_id, BoardParticipant.user_id == user_id)
+    )
     if participant is None:
         raise NotFound("Participant not found.")
     return participant
@@ -132,7 +143,8 @@ def _ensure_another_owner(board_id: int, leaving: BoardParticipant) -> None:
     owners = db.session.scalars(
         select(BoardParticipant.id)
         .where(BoardParticipant.board_id == board_id, BoardParticipant.role == "owner")
-        .order_by(BoardParticipant.id).with_for_update()
+        .order_by(BoardParticipant.id)
+        .with_for_update()
     ).all()
     if len(owners) <= 1:
         raise Conflict("A board needs at least one owner: make someone else owner first.")
@@ -158,6 +170,7 @@ def remove_participant(actor: User, board_id: int, user_id: int) -> None:
 
 
 # --- categories -----------------------------------------------------------------------------------
+
 
 def categories_stmt(actor: User, board_id: int | None = None):
     stmt = (
@@ -194,12 +207,16 @@ def delete_category(actor: User, category_id: int) -> None:
     category, _ = access.get_category(actor, category_id, WRITE)
     category.is_deleted = True
     db.session.execute(
-        update(Goal).where(Goal.category_id == category.id, Goal.status != "archived")
-        .values(status="archived", updated_at=utcnow()).execution_options(synchronize_session=False))
+        update(Goal)
+        .where(Goal.category_id == category.id, Goal.status != "archived")
+        .values(status="archived", updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     db.session.flush()
 
 
 # --- goals ----------------------------------------------------------------------------------------
+
 
 def viewer_today(actor: User, now: datetime | None = None) -> date:
     return local_today(actor.timezone, now)
@@ -248,9 +265,15 @@ def _target_category(actor: User, category_id: int) -> Category:
 def create_goal(actor: User, data: dict[str, Any], now: datetime | None = None) -> Goal:
     category = _target_category(actor, data["category_id"])
     goal = Goal(
-        title=data["title"], description=data.get("description", ""), category_id=category.id,
-        board_id=category.board_id, status=data.get("status", "todo"), priority=data.get("priority", "medium"),
-        start_date=data.get("start_date"), due_date=data.get("due_date"), author_id=actor.id,
+        title=data["title"],
+        description=data.get("description", ""),
+        category_id=category.id,
+        board_id=category.board_id,
+        status=data.get("status", "todo"),
+        priority=data.get("priority", "medium"),
+        start_date=data.get("start_date"),
+        due_date=data.get("due_date"),
+        author_id=actor.id,
     )
     db.session.add(goal)
     db.session.flush()
@@ -287,6 +310,7 @@ def _is_past_due(due: date | None, now: datetime | None) -> bool:
 
 # --- the overdue sweep ----------------------------------------------------------------------------
 
+
 def overdue_cutoff(now: datetime) -> date:
     """A goal is overdue once its due date is over everywhere: at UTC-12, the last zone to leave the day.
 
@@ -311,10 +335,12 @@ def mark_overdue_goals(now: datetime) -> list[int]:
 
 # --- comments -------------------------------------------------------------------------------------
 
+
 def comments_stmt(actor: User, goal_id: int):
     access.get_goal(actor, goal_id, READ)
     return (
-        select(Comment).options(joinedload(Comment.author))
+        select(Comment)
+        .options(joinedload(Comment.author))
         .where(Comment.goal_id == goal_id)
         .order_by(Comment.created_at.desc(), Comment.id.desc())
     )
@@ -345,4 +371,3 @@ def update_comment(actor: User, comment_id: int, data: dict[str, Any]) -> Commen
 def delete_comment(actor: User, comment_id: int) -> None:
     db.session.delete(_own_comment(actor, comment_id))
     db.session.flush()
-

@@ -44,9 +44,7 @@ class Habit(CreatedAtMixin, db.Model):
     periodicity_days: Mapped[int] = mapped_column(SmallInteger, default=1, nullable=False)
     duration_seconds: Mapped[int] = mapped_column(Integer, nullable=False)
     is_pleasant: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
-    related_habit_id: Mapped[int | None] = mapped_column(
-        ForeignKey("habits.id", ondelete="SET NULL"), index=True
-    )
+    related_habit_id: Mapped[int | None] = mapped_column(ForeignKey("habits.id", ondelete="SET NULL"), index=True)
     reward: Mapped[str | None] = mapped_column(String(255))
     is_public: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     # The occurrence the one scheduled reminder job is for; null for pleasant habits. The reminder job

@@ -62,8 +62,7 @@ def sync_reminders(batch: int = 5000) -> int:
     now = utcnow()
     stale_before = now - timedelta(seconds=current_app.config["REMINDER_STALE_SECONDS"])
     rows = db.session.execute(
-        select(Habit.id, Habit.next_reminder_at, Habit.anchor_date, Habit.time, Habit.periodicity_days,
-               User.timezone)
+        select(Habit.id, Habit.next_reminder_at, Habit.anchor_date, Habit.time, Habit.periodicity_days, User.timezone)
         .join(User, User.id == Habit.owner_id)
         .where(Habit.is_pleasant.is_(False))
     ).all()
@@ -75,21 +74,27 @@ def sync_reminders(batch: int = 5000) -> int:
             moved.append({"hid": habit_id, "when": when})
         wanted.append((job_id(habit_id), when, TASK, (habit_id, when.isoformat())))
     for start in range(0, len(moved), batch):
-        _bulk_move(moved[start:start + batch])
+        _bulk_move(moved[start : start + batch])
     db.session.commit()
     keep = {item[0] for item in wanted}
     orphans = jobs.scheduled_ids(conn, JOB_PREFIX) - keep
     jobs.cancel_many(conn, orphans)
     count = jobs.schedule_many(conn, wanted)
-    log.info("reminders sync: %d jobs written, %d moved past stale occurrences, %d orphans removed in %.2fs",
-             count, len(moved), len(orphans), clock.monotonic() - started)
+    log.info(
+        "reminders sync: %d jobs written, %d moved past stale occurrences, %d orphans removed in %.2fs",
+        count,
+        len(moved),
+        len(orphans),
+        clock.monotonic() - started,
+    )
     return count
 
 
 def _bulk_move(rows: list[dict]) -> None:
     if rows:
         db.session.connection().execute(
-            Habit.__table__.update().where(Habit.__table__.c.id == bindparam("hid"))
+            Habit.__table__.update()
+            .where(Habit.__table__.c.id == bindparam("hid"))
             .values(next_reminder_at=bindparam("when")),
             rows,
         )

@@ -35,13 +35,19 @@ class HabitInSchema(BaseSchema):
     action = Text(255, required=True, metadata={"description": "What I will do"})
     place = Text(255, required=True, metadata={"description": "Where"})
     time = HHMM(required=True, metadata={"description": "HH:MM in my time zone"})
-    periodicity_days = fields.Integer(strict=True, validate=validate.Range(1, 7),
-                                      metadata={"description": "Every N days, 1..7"})
-    duration_seconds = fields.Integer(required=True, strict=True, validate=validate.Range(1, 120),
-                                      metadata={"description": "How long it takes, 1..120 s"})
+    periodicity_days = fields.Integer(
+        strict=True, validate=validate.Range(1, 7), metadata={"description": "Every N days, 1..7"}
+    )
+    duration_seconds = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(1, 120),
+        metadata={"description": "How long it takes, 1..120 s"},
+    )
     is_pleasant = fields.Boolean()
-    related_habit_id = fields.Integer(allow_none=True, strict=True,
-                                      metadata={"description": "One of my pleasant habits to do next"})
+    related_habit_id = fields.Integer(
+        allow_none=True, strict=True, metadata={"description": "One of my pleasant habits to do next"}
+    )
     reward = Text(255, allow_none=True)
     is_public = fields.Boolean()
 
@@ -65,15 +71,19 @@ class HabitSchema(ma.Schema):
     reward = fields.String(allow_none=True)
     is_public = fields.Boolean()
     next_reminder_at = fields.AwareDateTime(allow_none=True)
-    current_streak = fields.Integer(metadata={"description": "Completions in a row, each within "
-                                                             "periodicity_days of the previous one"})
+    current_streak = fields.Integer(
+        metadata={"description": "Completions in a row, each within periodicity_days of the previous one"}
+    )
     owner_id = fields.Integer()
     created_at = fields.AwareDateTime()
 
 
 class CompletionInSchema(BaseSchema):
-    date = fields.Date(load_default=None, allow_none=True,
-                       metadata={"description": "Day it was done (YYYY-MM-DD); defaults to today in my time zone"})
+    date = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Day it was done (YYYY-MM-DD); defaults to today in my time zone"},
+    )
 
 
 class CompletionSchema(ma.Schema):

@@ -17,13 +17,27 @@ from app.habits.models import Habit, HabitCompletion
 from app.realtime.events import call_after_commit
 
 DEFAULTS: dict[str, Any] = {
-    "periodicity_days": 1, "is_pleasant": False, "related_habit_id": None, "reward": None, "is_public": False,
+    "periodicity_days": 1,
+    "is_pleasant": False,
+    "related_habit_id": None,
+    "reward": None,
+    "is_public": False,
 }
-FIELDS = ("action", "place", "time", "periodicity_days", "duration_seconds", "is_pleasant",
-          "related_habit_id", "reward", "is_public")
+FIELDS = (
+    "action",
+    "place",
+    "time",
+    "periodicity_days",
+    "duration_seconds",
+    "is_pleasant",
+    "related_habit_id",
+    "reward",
+    "is_public",
+)
 
 
 # --- visibility -------------------------------------------------------------------------------------
+
 
 def own_habits_stmt(user: User) -> Select:
     return select(Habit).where(Habit.owner_id == user.id).order_by(Habit.id)
@@ -50,6 +64,7 @@ def get_own_habit(user: User, habit_id: int) -> Habit:
 
 
 # --- the rules --------------------------------------------------------------------------------------
+
 
 def _check_rules(user: User, merged: dict[str, Any], habit: Habit | None) -> None:
     """API.md rules 1-5 on the habit as it will be saved; every offending field is reported."""
@@ -136,14 +151,16 @@ def update_habit(user: User, habit_id: int, data: dict[str, Any]) -> Habit:
 def delete_habit(user: User, habit_id: int) -> int:
     """Delete, unlinking habits that pointed at it in the same transaction."""
     habit = get_own_habit(user, habit_id)
-    db.session.execute(update(Habit).where(Habit.related_habit_id == habit.id)
-                       .values(related_habit_id=None, updated_at=utcnow()))
+    db.session.execute(
+        update(Habit).where(Habit.related_habit_id == habit.id).values(related_habit_id=None, updated_at=utcnow())
+    )
     db.session.delete(habit)
     db.session.flush()
     return habit_id
 
 
 # --- completions and streaks ------------------------------------------------------------------------
+
 
 def log_completion(user: User, habit_id: int, day: date | None) -> tuple[HabitCompletion, bool]:
     """Record that the habit was done on `day` (today in my zone by default). Idempotent: logging the same
@@ -153,11 +170,16 @@ def log_completion(user: User, habit_id: int, day: date | None) -> tuple[HabitCo
     day = day or today
     if day > today:
         raise ValidationFailed({"date": ["Cannot log a day in the future."]})
-    stmt = (pg_insert(HabitCompletion).values(habit_id=habit.id, date=day, created_at=utcnow())
-            .on_conflict_do_nothing(index_elements=["habit_id", "date"]).returning(HabitCompletion.id))
+    stmt = (
+        pg_insert(HabitCompletion)
+        .values(habit_id=habit.id, date=day, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["habit_id", "date"])
+        .returning(HabitCompletion.id)
+    )
     new_id = db.session.scalar(stmt)
     completion = db.session.scalars(
-        select(HabitCompletion).where(HabitCompletion.habit_id == habit.id, HabitCompletion.date == day)
+        select(HabitCompletion)
+        .where(HabitCompletion.habit_id == habit.id, HabitCompletion.date == day)
         .execution_options(populate_existing=True)
     ).one()
     return completion, new_id is not None
@@ -165,8 +187,7 @@ def log_completion(user: User, habit_id: int, day: date | None) -> tuple[HabitCo
 
 def completions_stmt(user: User, habit_id: int) -> Select:
     habit = get_visible_habit_or_404(user, habit_id)
-    return (select(HabitCompletion).where(HabitCompletion.habit_id == habit.id)
-            .order_by(HabitCompletion.date.desc()))
+    return select(HabitCompletion).where(HabitCompletion.habit_id == habit.id).order_by(HabitCompletion.date.desc())
 
 
 _STREAKS = text("""

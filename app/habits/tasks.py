@@ -53,8 +53,10 @@ def send_reminder(habit_id: int, occurrence: str) -> str:
     owner = db.session.get(User, habit.owner_id)
     following = habit.next_occurrence(max(now, when), owner.timezone)
     claimed = db.session.scalar(
-        update(Habit).where(Habit.id == habit.id, Habit.next_reminder_at == when)
-        .values(next_reminder_at=following).returning(Habit.id)
+        update(Habit)
+        .where(Habit.id == habit.id, Habit.next_reminder_at == when)
+        .values(next_reminder_at=following)
+        .returning(Habit.id)
         .execution_options(synchronize_session=False)
     )
     if claimed is None:
@@ -66,8 +68,9 @@ def send_reminder(habit_id: int, occurrence: str) -> str:
         log.info("habit %s: occurrence %s is stale, skipped", habit_id, occurrence)
         return "stale"
     local_day = when.astimezone(_zone(owner.timezone)).date()
-    done = db.session.scalar(select(HabitCompletion.id).where(
-        HabitCompletion.habit_id == habit.id, HabitCompletion.date == local_day))
+    done = db.session.scalar(
+        select(HabitCompletion.id).where(HabitCompletion.habit_id == habit.id, HabitCompletion.date == local_day)
+    )
     if done is not None:
         return "completed"
     related = db.session.get(Habit, habit.related_habit_id) if habit.related_habit_id else None

@@ -56,9 +56,11 @@ def call_after_commit(session: Session, callback: Callable[[], None]) -> None:
     session.info.setdefault(_PENDING, []).append(callback)
 
 
-def publish_after_commit(session: Session, event_: dict, *, team_id: int | None = None,
-                         user_ids: tuple[int | None, ...] = ()) -> None:
+def publish_after_commit(
+    session: Session, event_: dict, *, team_id: int | None = None, user_ids: tuple[int | None, ...] = ()
+) -> None:
     """Queue one event for the team channel and the given users' channels, sent after commit."""
+
     def send() -> None:
         if team_id is not None:
             publish_team_event(team_id, event_)

@@ -20,6 +20,7 @@ _task_schema = TaskSchema()
 
 # --- visibility -------------------------------------------------------------------------------------
 
+
 def _role(user: User, team_id: int) -> str | None:
     return db.session.scalar(
         select(TeamMember.role).where(TeamMember.team_id == team_id, TeamMember.user_id == user.id)
@@ -28,8 +29,11 @@ def _role(user: User, team_id: int) -> str | None:
 
 def get_visible_team_or_404(user: User, team_id: int, *, lock: bool = False) -> Team:
     """The team with `my_role` set, if `user` is a member; locking serialises membership changes."""
-    stmt = (select(Team, TeamMember.role).join(TeamMember, TeamMember.team_id == Team.id)
-            .where(Team.id == team_id, TeamMember.user_id == user.id))
+    stmt = (
+        select(Team, TeamMember.role)
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .where(Team.id == team_id, TeamMember.user_id == user.id)
+    )
     if lock:
         stmt = stmt.with_for_update(of=Team)
     row = db.session.execute(stmt).first()
@@ -47,7 +51,8 @@ def _require_admin(team: Team) -> None:
 
 def get_visible_list_or_404(user: User, list_id: int) -> tuple[TaskList, str]:
     row = db.session.execute(
-        select(TaskList, TeamMember.role).join(TeamMember, TeamMember.team_id == TaskList.team_id)
+        select(TaskList, TeamMember.role)
+        .join(TeamMember, TeamMember.team_id == TaskList.team_id)
         .where(TaskList.id == list_id, TeamMember.user_id == user.id)
     ).first()
     if row is None:
@@ -57,7 +62,8 @@ def get_visible_list_or_404(user: User, list_id: int) -> tuple[TaskList, str]:
 
 def get_visible_task_or_404(user: User, task_id: int) -> tuple[Task, str]:
     row = db.session.execute(
-        select(Task, TeamMember.role).join(TeamMember, TeamMember.team_id == Task.team_id)
+        select(Task, TeamMember.role)
+        .join(TeamMember, TeamMember.team_id == Task.team_id)
         .where(Task.id == task_id, TeamMember.user_id == user.id)
     ).first()
     if row is None:
@@ -71,9 +77,14 @@ def my_teams_subquery(user: User):
 
 # --- teams --------------------------------------------------------------------------------------------
 
+
 def list_teams_stmt(user: User) -> Select:
-    return (select(Team, TeamMember.role).join(TeamMember, TeamMember.team_id == Team.id)
-            .where(TeamMember.user_id == user.id).order_by(Team.id))
+    return (
+        select(Team, TeamMember.role)
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .where(TeamMember.user_id == user.id)
+        .order_by(Team.id)
+    )
 
 
 def create_team(actor: User, data: dict[str, Any]) -> Team:
@@ -105,11 +116,15 @@ def delete_team(actor: User, team_id: int) -> None:
 
 # --- members ------------------------------------------------------------------------------------------
 
+
 def list_members_stmt(actor: User, team_id: int) -> Select:
     get_visible_team_or_404(actor, team_id)
-    return (select(TeamMember.user_id, User.username, TeamMember.role, TeamMember.joined_at)
-            .join(User, User.id == TeamMember.user_id)
-            .where(TeamMember.team_id == team_id).order_by(TeamMember.joined_at, TeamMember.user_id))
+    return (
+        select(TeamMember.user_id, User.username, TeamMember.role, TeamMember.joined_at)
+        .join(User, User.id == TeamMember.user_id)
+        .where(TeamMember.team_id == team_id)
+        .order_by(TeamMember.joined_at, TeamMember.user_id)
+    )
 
 
 def _member_row(team_id: int, user_id: int) -> dict[str, Any]:
@@ -135,9 +150,7 @@ def add_member(actor: User, team_id: int, data: dict[str, Any]) -> dict[str, Any
 
 
 def _admin_count(team_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).where(TeamMember.team_id == team_id, TeamMember.role == "admin")
-    )
+    return db.session.scalar(select(func.count()).where(TeamMember.team_id == team_id, TeamMember.role == "admin"))
 
 
 def _get_member_or_404(team_id: int, user_id: int) -> TeamMember:
@@ -182,6 +195,7 @@ def remove_member(actor: User, team_id: int, user_id: int) -> None:
 
 # --- task lists ------------------------------------------------------------------------------------
 
+
 def list_lists_stmt(actor: User, team_id: int) -> Select:
     get_visible_team_or_404(actor, team_id)
     return select(TaskList).where(TaskList.team_id == team_id).order_by(TaskList.id)
@@ -220,6 +234,7 @@ def delete_list(actor: User, list_id: int) -> None:
 
 # --- tasks ----------------------------------------------------------------------------------------------
 
+
 def _emit(kind: str, task: Task, extra_users: tuple[int | None, ...] = ()) -> None:
     """Queue a task event for the team and the assignee's user channel, published after commit."""
     event = {"type": kind, "task": _task_schema.dump(task)}
@@ -246,17 +261,32 @@ def _notify_assigned_after_commit(actor: User, task: Task) -> None:
 
 
 #: The task list's columns (what TaskSchema shows): a hot list, loaded as rows rather than ORM objects.
-TASK_LIST_COLUMNS = (Task.id, Task.list_id, Task.team_id, Task.title, Task.description, Task.assignee_id,
-                     Task.deadline, Task.is_done, Task.done_at, Task.is_overdue, Task.created_by, Task.created_at,
-                     Task.updated_at)
+TASK_LIST_COLUMNS = (
+    Task.id,
+    Task.list_id,
+    Task.team_id,
+    Task.title,
+    Task.description,
+    Task.assignee_id,
+    Task.deadline,
+    Task.is_done,
+    Task.done_at,
+    Task.is_overdue,
+    Task.created_by,
+    Task.created_at,
+    Task.updated_at,
+)
 
 
 def list_tasks(actor: User, list_id: int, pagination_parameters: Any) -> list[dict[str, Any]]:
     """One page of a visible list's tasks, as rows, in one query: the page joins through my membership,
     so a list I cannot see yields no rows; only then (or on an empty page) is visibility checked, for the 404."""
-    stmt = (select(*TASK_LIST_COLUMNS)
-            .join(TeamMember, (TeamMember.team_id == Task.team_id) & (TeamMember.user_id == actor.id))
-            .where(Task.list_id == list_id).order_by(Task.id))
+    stmt = (
+        select(*TASK_LIST_COLUMNS)
+        .join(TeamMember, (TeamMember.team_id == Task.team_id) & (TeamMember.user_id == actor.id))
+        .where(Task.list_id == list_id)
+        .order_by(Task.id)
+    )
     rows = paginate(stmt, pagination_parameters, mappings=True)
     if not rows:
         get_visible_list_or_404(actor, list_id)
@@ -282,10 +312,18 @@ def create_task(actor: User, list_id: int, data: dict[str, Any]) -> Task:
     task_list, _role_ = get_visible_list_or_404(actor, list_id)
     _check_assignee(task_list.team_id, data.get("assignee_id"))
     now = utcnow()
-    task = Task(list_id=task_list.id, team_id=task_list.team_id, title=data["title"],
-                description=data.get("description", ""), assignee_id=data.get("assignee_id"),
-                assigned_at=now if data.get("assignee_id") else None,
-                deadline=data.get("deadline"), created_by=actor.id, created_at=now, updated_at=now)
+    task = Task(
+        list_id=task_list.id,
+        team_id=task_list.team_id,
+        title=data["title"],
+        description=data.get("description", ""),
+        assignee_id=data.get("assignee_id"),
+        assigned_at=now if data.get("assignee_id") else None,
+        deadline=data.get("deadline"),
+        created_by=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
     db.session.add(task)
     db.session.flush()
     _emit("task.created", task)

@@ -46,6 +46,7 @@ def schedule_assigned_notification(task_id: int, assignee_id: int) -> None:
 
 # --- jobs ------------------------------------------------------------------------------------------------
 
+
 def _claim(user_id: int, kind: str, task_id: int, dedupe_key: str) -> bool:
     """Record the notification; False if somebody already did (then nothing must be sent)."""
     inserted = db.session.scalar(
@@ -68,8 +69,9 @@ def _deliver(user_id: int, title: str, body: str, level: str) -> str:
 
 def notify_task_assigned(task_id: int, assignee_id: int) -> None:
     """Tell the assignee about a task given to them (skipped if it was reassigned or closed meanwhile)."""
-    row = db.session.execute(select(Task, Team.name).join(Team, Team.id == Task.team_id)
-                             .where(Task.id == task_id)).first()
+    row = db.session.execute(
+        select(Task, Team.name).join(Team, Team.id == Task.team_id).where(Task.id == task_id)
+    ).first()
     if row is None:
         return
     task, team_name = row
@@ -84,8 +86,9 @@ def notify_task_assigned(task_id: int, assignee_id: int) -> None:
 
 def notify_task_overdue(task_id: int) -> None:
     """Tell the assignee (or the creator of an unassigned task) once per deadline that it passed."""
-    row = db.session.execute(select(Task, Team.name).join(Team, Team.id == Task.team_id)
-                             .where(Task.id == task_id)).first()
+    row = db.session.execute(
+        select(Task, Team.name).join(Team, Team.id == Task.team_id).where(Task.id == task_id)
+    ).first()
     if row is None:
         return
     task, team_name = row
@@ -95,8 +98,12 @@ def notify_task_overdue(task_id: int) -> None:
     key = f"overdue:{task_id}:{recipient}:{task.deadline.isoformat()}"
     if not _claim(recipient, "overdue", task_id, key):
         return
-    channel = _deliver(recipient, "Task overdue", f"{task.title} ({team_name}), task #{task.id}: "
-                       f"the deadline {task.deadline:%Y-%m-%d %H:%M} UTC has passed", "warning")
+    channel = _deliver(
+        recipient,
+        "Task overdue",
+        f"{task.title} ({team_name}), task #{task.id}: the deadline {task.deadline:%Y-%m-%d %H:%M} UTC has passed",
+        "warning",
+    )
     _mark_channel(key, channel)
 
 
@@ -107,19 +114,26 @@ def _mark_channel(key: str, channel: str) -> None:
 def mark_overdue_tasks() -> int:
     """Every minute: flag open tasks past their deadline in one statement, one notification job per task."""
     now = utcnow()
-    rows = db.session.execute(
-        update(Task)
-        .where(Task.is_done.is_(False), Task.is_overdue.is_(False), Task.deadline.is_not(None), Task.deadline <= now)
-        .values(is_overdue=True, updated_at=now)
-        .returning(Task),
-        execution_options={"synchronize_session": False},
-    ).scalars().all()
+    rows = (
+        db.session.execute(
+            update(Task)
+            .where(
+                Task.is_done.is_(False), Task.is_overdue.is_(False), Task.deadline.is_not(None), Task.deadline <= now
+            )
+            .values(is_overdue=True, updated_at=now)
+            .returning(Task),
+            execution_options={"synchronize_session": False},
+        )
+        .scalars()
+        .all()
+    )
     from app.realtime.events import publish_after_commit
 
     for task in rows:
         event = {"type": "task.updated", "task": _task_schema.dump(task)}
         publish_after_commit(db.session, event, team_id=task.team_id, user_ids=(task.assignee_id,))
         task_id, stamp = task.id, task.deadline.isoformat()
-        call_after_commit(db.session, lambda t=task_id, s=stamp: _enqueue(
-            notify_task_overdue, t, job_id=f"task-overdue:{t}:{s}"))
+        call_after_commit(
+            db.session, lambda t=task_id, s=stamp: _enqueue(notify_task_overdue, t, job_id=f"task-overdue:{t}:{s}")
+        )
     return len(rows)

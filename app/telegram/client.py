@@ -137,8 +137,9 @@ def _once(url: str, method: str, params: dict[str, Any], timeout: float) -> dict
         raise _Retry(-1)
     if response.status_code == 403:
         raise _Blocked()
-    log.warning("telegram %s: refused with %s: %s", method, response.status_code,
-                str(body.get("description", ""))[:200])
+    log.warning(
+        "telegram %s: refused with %s: %s", method, response.status_code, str(body.get("description", ""))[:200]
+    )
     return None
 
 
@@ -148,9 +149,12 @@ def send_message(chat_id: int, text: str, **params: Any) -> bool:
         return _call("sendMessage", {"chat_id": chat_id, "text": text, **params}) is not None
     except _Blocked:
         log.info("telegram: chat %s blocked the bot", chat_id)
-        db.session.execute(update(TelegramLink).where(TelegramLink.chat_id == chat_id,
-                                                      TelegramLink.blocked_at.is_(None))
-                           .values(blocked_at=utcnow()).execution_options(synchronize_session=False))
+        db.session.execute(
+            update(TelegramLink)
+            .where(TelegramLink.chat_id == chat_id, TelegramLink.blocked_at.is_(None))
+            .values(blocked_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
         return False
 
 

@@ -47,6 +47,7 @@ CATEGORY_CALLBACK = "cat:"
 
 # --- the unit of work ---------------------------------------------------------------------------------
 
+
 def after_commit(action: Callable[[], Any]) -> None:
     g.bot_after_commit.append(action)
 
@@ -101,8 +102,11 @@ def handle_update(app: Flask, bot: telebot.TeleBot, update: types.Update) -> Non
 
 def _apologise(update: types.Update) -> None:
     message = update.message or (update.callback_query.message if update.callback_query else None)
-    sender = update.message.from_user if update.message else (
-        update.callback_query.from_user if update.callback_query else None)
+    sender = (
+        update.message.from_user
+        if update.message
+        else (update.callback_query.from_user if update.callback_query else None)
+    )
     if message is None or message.chat.type != "private":
         return
     try:
@@ -118,11 +122,13 @@ def _apologise(update: types.Update) -> None:
 def register_handlers(bot: telebot.TeleBot) -> None:
     """Every message and button press goes through one router; edited messages and the rest are ignored."""
     bot.message_handler(func=lambda _m: True, content_types=telebot.util.content_type_media)(
-        lambda message: on_message(bot, message))
+        lambda message: on_message(bot, message)
+    )
     bot.callback_query_handler(func=lambda _c: True)(lambda call: on_callback(bot, call))
 
 
 # --- helpers ------------------------------------------------------------------------------------------
+
 
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Whole lines per message, each message within `limit` (an over-long line is cut)."""
@@ -178,6 +184,7 @@ def _items_text(header: str, lines: list[str], lang: str) -> str:
 
 # --- messages -----------------------------------------------------------------------------------------
 
+
 def on_message(bot: telebot.TeleBot, message: types.Message) -> None:
     chat = message.chat
     sender = message.from_user
@@ -222,10 +229,14 @@ def on_message(bot: telebot.TeleBot, message: types.Message) -> None:
 
 def _offer_code(message: types.Message, lang: str, *, asked_for_data: bool) -> None:
     sender = message.from_user
-    code = linking.issue_code(linking.ChatInfo(
-        chat_id=message.chat.id, telegram_user_id=sender.id if sender else None,
-        username=(sender.username if sender else None) or message.chat.username,
-        language_code=sender.language_code if sender else None))
+    code = linking.issue_code(
+        linking.ChatInfo(
+            chat_id=message.chat.id,
+            telegram_user_id=sender.id if sender else None,
+            username=(sender.username if sender else None) or message.chat.username,
+            language_code=sender.language_code if sender else None,
+        )
+    )
     text = t(lang, "link_code", code=code)
     reply(message.chat.id, f"{t(lang, 'link_first')}\n{text}" if asked_for_data else text)
 
@@ -297,8 +308,11 @@ def cmd_habits(user: User, chat_id: int, lang: str, _args: str) -> None:
         return
     lines = []
     for habit in found:
-        when = (t(lang, "next_reminder", when=f"{_local(user, habit.next_reminder_at)} ({user.timezone})")
-                if habit.next_reminder_at is not None else t(lang, "no_reminder"))
+        when = (
+            t(lang, "next_reminder", when=f"{_local(user, habit.next_reminder_at)} ({user.timezone})")
+            if habit.next_reminder_at is not None
+            else t(lang, "no_reminder")
+        )
         lines.append(f"#{habit.id} {habit.action} — {habit.place}, {habit.time:%H:%M}; {when}")
     count = len(found) if len(found) <= MAX_LIST_ITEMS else f"{MAX_LIST_ITEMS}+"
     reply(chat_id, _items_text(t(lang, "habits_header", count=count), lines, lang))
@@ -306,15 +320,16 @@ def cmd_habits(user: User, chat_id: int, lang: str, _args: str) -> None:
 
 # --- /create ------------------------------------------------------------------------------------------
 
+
 def writable_categories(user: User) -> list[tuple[Category, str]]:
     """Live categories on live boards where `user` may add goals, with their board's title."""
     rows = db.session.execute(
         select(Category, Board.title)
         .join(Board, Board.id == Category.board_id)
-        .join(BoardParticipant, (BoardParticipant.board_id == Category.board_id)
-              & (BoardParticipant.user_id == user.id))
-        .where(Category.is_deleted.is_(False), Board.is_deleted.is_(False),
-               BoardParticipant.role.in_(WRITER_ROLES))
+        .join(
+            BoardParticipant, (BoardParticipant.board_id == Category.board_id) & (BoardParticipant.user_id == user.id)
+        )
+        .where(Category.is_deleted.is_(False), Board.is_deleted.is_(False), BoardParticipant.role.in_(WRITER_ROLES))
         .order_by(Category.created_at, Category.id)
     ).all()
     return [(category, board_title) for category, board_title in rows]
@@ -322,13 +337,16 @@ def writable_categories(user: User) -> list[tuple[Category, str]]:
 
 def _labels(options: list[tuple[Category, str]]) -> list[tuple[Category, str]]:
     titles = [c.title.casefold() for c, _ in options]
-    return [(c, f"{c.title} ({board})" if titles.count(c.title.casefold()) > 1 else c.title)
-            for c, board in options]
+    return [(c, f"{c.title} ({board})" if titles.count(c.title.casefold()) > 1 else c.title) for c, board in options]
 
 
 def _category_keyboard(options: list[tuple[Category, str]]) -> dict:
-    return {"inline_keyboard": [[{"text": label[:64], "callback_data": f"{CATEGORY_CALLBACK}{category.id}"}]
-                                for category, label in _labels(options)[:MAX_CATEGORY_BUTTONS]]}
+    return {
+        "inline_keyboard": [
+            [{"text": label[:64], "callback_data": f"{CATEGORY_CALLBACK}{category.id}"}]
+            for category, label in _labels(options)[:MAX_CATEGORY_BUTTONS]
+        ]
+    }
 
 
 def cmd_create(user: User, chat_id: int, lang: str, _args: str) -> None:
@@ -402,7 +420,7 @@ def on_callback(bot: telebot.TeleBot, call: types.CallbackQuery) -> None:
     if message is not None and message.chat.type == "private" and data.startswith(CATEGORY_CALLBACK):
         link = linking.link_for_chat(message.chat.id)
         state = conversation.get_state(message.chat.id) if link is not None else None
-        raw = data[len(CATEGORY_CALLBACK):]
+        raw = data[len(CATEGORY_CALLBACK) :]
         if state and state.get("step") == "category" and raw.isdigit():
             chosen = next((c for c, _ in writable_categories(link.user) if c.id == int(raw)), None)
         if chosen is not None:

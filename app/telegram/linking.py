@@ -37,17 +37,24 @@ def _hash(code: str) -> str:
 def issue_code(chat: ChatInfo, now: datetime | None = None) -> str:
     """A fresh 6-digit code for the chat (CSPRNG); any earlier code of the chat stops working."""
     now = now or utcnow()
-    db.session.execute(delete(VerificationCode).where(
-        or_(VerificationCode.chat_id == chat.chat_id, VerificationCode.expires_at < now)))
+    db.session.execute(
+        delete(VerificationCode).where(or_(VerificationCode.chat_id == chat.chat_id, VerificationCode.expires_at < now))
+    )
     taken = set(db.session.scalars(select(VerificationCode.code_hash)))
     while True:
         code = f"{secrets.randbelow(10**6):06d}"
         if _hash(code) not in taken:  # live codes must be unique to identify their chat
             break
-    db.session.add(VerificationCode(
-        chat_id=chat.chat_id, code_hash=_hash(code), telegram_user_id=chat.telegram_user_id,
-        username=chat.username, language_code=chat.language_code, expires_at=now + CODE_TTL,
-    ))
+    db.session.add(
+        VerificationCode(
+            chat_id=chat.chat_id,
+            code_hash=_hash(code),
+            telegram_user_id=chat.telegram_user_id,
+            username=chat.username,
+            language_code=chat.language_code,
+            expires_at=now + CODE_TTL,
+        )
+    )
     db.session.flush()
     return code
 
@@ -62,14 +69,23 @@ def verify_code(user: User, code: str, now: datetime | None = None) -> TelegramL
     code = (code or "").strip()
     entry = None
     if len(code) == 6 and code.isdigit():
-        entry = db.session.scalar(select(VerificationCode).where(
-            VerificationCode.code_hash == _hash(code), VerificationCode.expires_at > now).with_for_update())
+        entry = db.session.scalar(
+            select(VerificationCode)
+            .where(VerificationCode.code_hash == _hash(code), VerificationCode.expires_at > now)
+            .with_for_update()
+        )
     if entry is None:
         raise ValidationFailed({"verification_code": [WRONG_CODE]})
-    db.session.execute(delete(TelegramLink).where(
-        or_(TelegramLink.chat_id == entry.chat_id, TelegramLink.user_id == user.id)))
-    link = TelegramLink(user_id=user.id, chat_id=entry.chat_id, telegram_user_id=entry.telegram_user_id,
-                        username=entry.username, language_code=entry.language_code)
+    db.session.execute(
+        delete(TelegramLink).where(or_(TelegramLink.chat_id == entry.chat_id, TelegramLink.user_id == user.id))
+    )
+    link = TelegramLink(
+        user_id=user.id,
+        chat_id=entry.chat_id,
+        telegram_user_id=entry.telegram_user_id,
+        username=entry.username,
+        language_code=entry.language_code,
+    )
     db.session.add(link)
     db.session.delete(entry)
     db.session.flush()

@@ -15,9 +15,7 @@ class TelegramLink(CreatedAtMixin, db.Model):
     __tablename__ = "telegram_links"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), unique=True, nullable=False
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True, nullable=False)
     chat_id: Mapped[int] = mapped_column(BigInteger, unique=True, nullable=False)
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)
     username: Mapped[str | None] = mapped_column(String(64))

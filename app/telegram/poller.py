@@ -81,8 +81,9 @@ class Poller:
                     if not getattr(self.bot, "_user", None):
                         self.bot._user = self.bot.get_me()
                         log.info("polling as @%s", self.bot._user.username)
-                    updates = self.bot.get_updates(offset=offset, timeout=self.poll_timeout + 10,
-                                                   long_polling_timeout=self.poll_timeout)
+                    updates = self.bot.get_updates(
+                        offset=offset, timeout=self.poll_timeout + 10, long_polling_timeout=self.poll_timeout
+                    )
                 finally:
                     self.in_poll = False
                 failures = 0

@@ -27,8 +27,14 @@ def _user_key() -> str:
 @blp.route("/verify")
 class VerifyView(MethodView):
     # Wrong codes count per user: 5 per 15 minutes by default, so the 10^6 code space cannot be walked.
-    decorators = [limiter.limit(lambda: current_app.config["RATELIMIT_VERIFY"], key_func=_user_key,
-                                deduct_when=lambda response: response.status_code == 422, scope="bot-verify")]
+    decorators = [
+        limiter.limit(
+            lambda: current_app.config["RATELIMIT_VERIFY"],
+            key_func=_user_key,
+            deduct_when=lambda response: response.status_code == 422,
+            scope="bot-verify",
+        )
+    ]
 
     @jwt_required()
     @blp.arguments(schemas.VerifySchema)

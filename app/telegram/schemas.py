@@ -8,7 +8,8 @@ from app.common.schemas import BaseSchema
 
 class VerifySchema(BaseSchema):
     verification_code = fields.String(
-        required=True, validate=validate.Length(min=1, max=16),
+        required=True,
+        validate=validate.Length(min=1, max=16),
         metadata={"description": "The 6-digit code the bot sent to your Telegram chat"},
     )
 

@@ -29,8 +29,11 @@ def make_user(username: str, *, superuser: bool = False, active: bool = True, **
 
 def admin_login(client: FlaskClient, username: str, password: str = DEFAULT_PASSWORD, **headers):
     page = client.get("/admin/login/", headers=headers)
-    return client.post("/admin/login/", data={"username": username, "password": password,
-                                               "csrf_token": csrf_from(page.text)}, headers=headers)
+    return client.post(
+        "/admin/login/",
+        data={"username": username, "password": password, "csrf_token": csrf_from(page.text)},
+        headers=headers,
+    )
 
 
 @pytest.fixture

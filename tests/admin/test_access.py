@@ -80,8 +80,10 @@ def test_failed_logins_are_rate_limited(app, client, root):
 
 def test_open_redirect_after_login_is_refused(client, root):
     page = client.get("/admin/login/?next=https://evil.example/")
-    response = client.post("/admin/login/?next=https://evil.example/", data={
-        "username": "root", "password": "correct-horse-battery-staple", "csrf_token": csrf_from(page.text)})
+    response = client.post(
+        "/admin/login/?next=https://evil.example/",
+        data={"username": "root", "password": "correct-horse-battery-staple", "csrf_token": csrf_from(page.text)},
+    )
     assert response.headers["Location"] == "/admin/"
 
 

@@ -19,8 +19,16 @@ from tests.factories import DEFAULT_PASSWORD
 from tests.processes import PYTHON, free_port, http_ok, live_environment, running
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = [
     pytest.mark.live,
@@ -32,8 +40,13 @@ pytestmark = [
 def server(app) -> Iterator[str]:
     port = free_port()
     env = live_environment(app, PORT=str(port), WEB_CONCURRENCY="1", GUNICORN_ACCESS_LOG="")
-    with running([PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"], env,
-                 ready=lambda: http_ok(f"http://127.0.0.1:{port}/healthz"), timeout=60, log_name="admin-web"):
+    with running(
+        [PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
+        env,
+        ready=lambda: http_ok(f"http://127.0.0.1:{port}/healthz"),
+        timeout=60,
+        log_name="admin-web",
+    ):
         yield f"http://127.0.0.1:{port}"
 
 
@@ -42,7 +55,8 @@ def page() -> Iterator[Page]:
     """A fresh Chromium with a fresh profile directory per test (no state leaks between tests)."""
     with tempfile.TemporaryDirectory(prefix="kalendar-chromium-") as profile, sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, locale="en-US")
+            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, locale="en-US"
+        )
         context.set_default_timeout(10_000)
         try:
             yield context.pages[0] if context.pages else context.new_page()
@@ -51,8 +65,9 @@ def page() -> Iterator[Page]:
 
 
 def api_token(base: str, username: str) -> str:
-    response = requests.post(f"{base}/api/v1/auth/login", json={"username": username, "password": DEFAULT_PASSWORD},
-                             timeout=10)
+    response = requests.post(
+        f"{base}/api/v1/auth/login", json={"username": username, "password": DEFAULT_PASSWORD}, timeout=10
+    )
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
 
@@ -71,8 +86,10 @@ def test_superuser_searches_filters_and_deactivates_a_user(server, page):
     make_user("bob", active=False)
     hashes = [u.password_hash for u in (alice,)]
     token = api_token(server, "alice")
-    assert requests.get(f"{server}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"},
-                        timeout=10).status_code == 200
+    assert (
+        requests.get(f"{server}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}, timeout=10).status_code
+        == 200
+    )
 
     log_in(page, server, "root")
     expect(page).to_have_url(f"{server}/admin/users/")

@@ -9,15 +9,24 @@ from app.teams.models import TeamMember
 from tests.admin.conftest import csrf_from
 
 HABIT = {"action": "stretch", "place": "home", "time": "07:30", "periodicity_days": 1, "duration_seconds": 60}
-PAGES = ["/admin/habits/", "/admin/habit_completions/", "/admin/teams/", "/admin/team_members/",
-         "/admin/task_lists/", "/admin/tasks/", "/admin/telegram_links/", "/admin/sessions/"]
+PAGES = [
+    "/admin/habits/",
+    "/admin/habit_completions/",
+    "/admin/teams/",
+    "/admin/team_members/",
+    "/admin/task_lists/",
+    "/admin/tasks/",
+    "/admin/telegram_links/",
+    "/admin/sessions/",
+]
 
 
 @pytest.fixture
 def habits(api, user):
     pleasant = api.post("/api/v1/habits", user, json={**HABIT, "action": "coffee", "is_pleasant": True}).json
-    linked = api.post("/api/v1/habits", user, json={**HABIT, "related_habit_id": pleasant["id"],
-                                                   "is_public": True}).json
+    linked = api.post(
+        "/api/v1/habits", user, json={**HABIT, "related_habit_id": pleasant["id"], "is_public": True}
+    ).json
     api.post(f"/api/v1/habits/{linked['id']}/completions", user, json={})
     return pleasant, linked
 
@@ -33,8 +42,9 @@ def team(api, user, other_user):
 
 def _action(client, path: str, action: str, *ids: str):
     page = client.get(path)
-    return client.post(f"{path}action/", data={"action": action, "rowid": list(ids),
-                                               "csrf_token": csrf_from(page.text)})
+    return client.post(
+        f"{path}action/", data={"action": action, "rowid": list(ids), "csrf_token": csrf_from(page.text)}
+    )
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -63,6 +73,7 @@ def test_habits_are_read_only(admin_client, habits):
     assert admin_client.get(f"/admin/habits/edit/?id={linked['id']}").status_code == 302  # edit is off
     assert admin_client.get("/admin/habits/new/").status_code == 302
     from app.extensions import db
+
     assert db.session.get(Habit, linked["id"]).related_habit_id is not None
 
 
@@ -72,6 +83,7 @@ def test_the_last_team_admin_cannot_be_removed(admin_client, api, user, team):
     follow = admin_client.get("/admin/team_members/")
     assert "last admin" in follow.text
     from app.extensions import db
+
     assert db.session.get(TeamMember, (team, user.id)) is not None
 
 
@@ -86,14 +98,18 @@ def board(api, user, other_user):
     board_id = api.post("/api/v1/boards", user, json={"title": "Plans"}).json["id"]
     api.post(f"/api/v1/boards/{board_id}/participants", user, json={"username": "mallory", "role": "writer"})
     category_id = api.post("/api/v1/categories", user, json={"title": "Health", "board_id": board_id}).json["id"]
-    goal = api.post("/api/v1/goals", other_user, json={"title": "Run a marathon", "category_id": category_id,
-                                                       "priority": "high", "due_date": "2030-01-01"}).json
+    goal = api.post(
+        "/api/v1/goals",
+        other_user,
+        json={"title": "Run a marathon", "category_id": category_id, "priority": "high", "due_date": "2030-01-01"},
+    ).json
     api.post(f"/api/v1/goals/{goal['id']}/comments", user, json={"text": "go go go"})
     return board_id, goal["id"]
 
 
-@pytest.mark.parametrize("path", ["/admin/boards/", "/admin/board_participants/", "/admin/categories/",
-                                  "/admin/goals/", "/admin/comments/"])
+@pytest.mark.parametrize(
+    "path", ["/admin/boards/", "/admin/board_participants/", "/admin/categories/", "/admin/goals/", "/admin/comments/"]
+)
 def test_goal_pages_render(admin_client, board, path):
     assert admin_client.get(path).status_code == 200
 

@@ -15,9 +15,15 @@ def test_password_hash_is_on_no_page(admin_client, user, root):
     digest = _hash_of(user.id)
     assert digest and digest.startswith("$argon2")
     pages = [
-        "/admin/users/", f"/admin/users/details/?id={user.id}", f"/admin/users/edit/?id={user.id}",
-        "/admin/users/new/", "/admin/users/export/csv/", f"/admin/users/password/{user.id}/",
-        "/admin/users/?search=alice", "/admin/sessions/", "/admin/",
+        "/admin/users/",
+        f"/admin/users/details/?id={user.id}",
+        f"/admin/users/edit/?id={user.id}",
+        "/admin/users/new/",
+        "/admin/users/export/csv/",
+        f"/admin/users/password/{user.id}/",
+        "/admin/users/?search=alice",
+        "/admin/sessions/",
+        "/admin/",
     ]
     for path in pages:
         response = admin_client.get(path)
@@ -37,8 +43,10 @@ def test_search_and_filter_users(admin_client, user, other_user):
 
 def _action(client, action: str, *ids: int):
     page = client.get("/admin/users/")
-    return client.post("/admin/users/action/", data={
-        "action": action, "rowid": [str(i) for i in ids], "csrf_token": csrf_from(page.text)})
+    return client.post(
+        "/admin/users/action/",
+        data={"action": action, "rowid": [str(i) for i in ids], "csrf_token": csrf_from(page.text)},
+    )
 
 
 def test_deactivate_revokes_the_users_api_tokens(admin_client, api, user):
@@ -67,13 +75,20 @@ def test_admin_cannot_deactivate_themselves(admin_client, root):
 def test_set_password_uses_the_strength_rules_and_ends_sessions(admin_client, api, user):
     url = f"/admin/users/password/{user.id}/"
     before = _hash_of(user.id)
-    weak = admin_client.post(url, data={"password": "12345678", "password_repeat": "12345678",
-                                        "csrf_token": csrf_from(admin_client.get(url).text)})
+    weak = admin_client.post(
+        url,
+        data={
+            "password": "12345678",
+            "password_repeat": "12345678",
+            "csrf_token": csrf_from(admin_client.get(url).text),
+        },
+    )
     assert weak.status_code == 422
     assert _hash_of(user.id) == before
     good = "a-new-and-long-passphrase"
-    done = admin_client.post(url, data={"password": good, "password_repeat": good,
-                                        "csrf_token": csrf_from(admin_client.get(url).text)})
+    done = admin_client.post(
+        url, data={"password": good, "password_repeat": good, "csrf_token": csrf_from(admin_client.get(url).text)}
+    )
     assert done.status_code == 302
     assert _hash_of(user.id) != before and _hash_of(user.id).startswith("$argon2")
     assert api.get("/api/v1/auth/me", user).status_code == 401
@@ -82,9 +97,10 @@ def test_set_password_uses_the_strength_rules_and_ends_sessions(admin_client, ap
 
 def test_set_password_without_csrf_is_refused(admin_client, user):
     before = _hash_of(user.id)
-    response = admin_client.post(f"/admin/users/password/{user.id}/",
-                                 data={"password": "a-new-and-long-passphrase",
-                                       "password_repeat": "a-new-and-long-passphrase"})
+    response = admin_client.post(
+        f"/admin/users/password/{user.id}/",
+        data={"password": "a-new-and-long-passphrase", "password_repeat": "a-new-and-long-passphrase"},
+    )
     assert response.status_code == 400
     assert _hash_of(user.id) == before
 
@@ -92,14 +108,30 @@ def test_set_password_without_csrf_is_refused(admin_client, user):
 def test_edit_runs_the_profile_validation(admin_client, user):
     url = f"/admin/users/edit/?id={user.id}"
     csrf = csrf_from(admin_client.get(url).text)
-    response = admin_client.post(url, data={"email": "not-an-email", "first_name": "A", "last_name": "B",
-                                            "timezone": "Mars/Olympus", "csrf_token": csrf})
+    response = admin_client.post(
+        url,
+        data={
+            "email": "not-an-email",
+            "first_name": "A",
+            "last_name": "B",
+            "timezone": "Mars/Olympus",
+            "csrf_token": csrf,
+        },
+    )
     assert response.status_code == 200  # the form again, with errors; never a 500
     refreshed = db.session.get(User, user.id)
     assert refreshed.timezone != "Mars/Olympus" and refreshed.email != "not-an-email"
     csrf = csrf_from(admin_client.get(url).text)
-    ok = admin_client.post(url, data={"email": "alice@example.test", "first_name": "Alice", "last_name": "L",
-                                      "timezone": "Europe/Berlin", "csrf_token": csrf})
+    ok = admin_client.post(
+        url,
+        data={
+            "email": "alice@example.test",
+            "first_name": "Alice",
+            "last_name": "L",
+            "timezone": "Europe/Berlin",
+            "csrf_token": csrf,
+        },
+    )
     assert ok.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, user.id).timezone == "Europe/Berlin"
@@ -107,18 +139,22 @@ def test_edit_runs_the_profile_validation(admin_client, user):
 
 def test_create_goes_through_the_signup_rules(admin_client, api):
     csrf = csrf_from(admin_client.get("/admin/users/new/").text)
-    weak = admin_client.post("/admin/users/new/", data={"username": "newbie", "password": "password",
-                                                        "csrf_token": csrf})
+    weak = admin_client.post(
+        "/admin/users/new/", data={"username": "newbie", "password": "password", "csrf_token": csrf}
+    )
     assert weak.status_code == 200
     assert db.session.query(User).filter_by(username="newbie").count() == 0
     csrf = csrf_from(admin_client.get("/admin/users/new/").text)
-    made = admin_client.post("/admin/users/new/", data={"username": "newbie", "password": "a-fine-passphrase",
-                                                        "email": "n@example.test", "csrf_token": csrf})
+    made = admin_client.post(
+        "/admin/users/new/",
+        data={"username": "newbie", "password": "a-fine-passphrase", "email": "n@example.test", "csrf_token": csrf},
+    )
     assert made.status_code == 302
     assert api.login("newbie", "a-fine-passphrase").status_code == 200
     csrf = csrf_from(admin_client.get("/admin/users/new/").text)
-    clash = admin_client.post("/admin/users/new/", data={"username": "NEWBIE", "password": "a-fine-passphrase",
-                                                         "csrf_token": csrf})
+    clash = admin_client.post(
+        "/admin/users/new/", data={"username": "NEWBIE", "password": "a-fine-passphrase", "csrf_token": csrf}
+    )
     assert clash.status_code == 200
     assert db.session.query(User).filter(User.username.ilike("newbie")).count() == 1
 
@@ -134,6 +170,8 @@ def test_revoke_a_session(admin_client, api, user):
     session_id = db.session.query(AuthSession.id).filter_by(user_id=user.id).scalar()
     page = admin_client.get("/admin/sessions/")
     assert page.status_code == 200 and "alice" in page.text
-    admin_client.post("/admin/sessions/action/", data={"action": "revoke", "rowid": [str(session_id)],
-                                                       "csrf_token": csrf_from(page.text)})
+    admin_client.post(
+        "/admin/sessions/action/",
+        data={"action": "revoke", "rowid": [str(session_id)], "csrf_token": csrf_from(page.text)},
+    )
     assert api.get("/api/v1/auth/me", user).status_code == 401

@@ -26,8 +26,11 @@ def test_failed_logins_per_ip_are_limited_across_usernames(api):
 def test_other_clients_are_not_locked_out_by_ip_limit(api):
     api.signup("alice")
     for i in range(5):
-        api.client.post("/api/v1/auth/login", json={"username": f"x{i}", "password": "bad-password"},
-                        environ_base={"REMOTE_ADDR": "10.0.0.9"})
+        api.client.post(
+            "/api/v1/auth/login",
+            json={"username": f"x{i}", "password": "bad-password"},
+            environ_base={"REMOTE_ADDR": "10.0.0.9"},
+        )
     assert api.login("alice").status_code == 200
 
 

@@ -22,12 +22,15 @@ def test_signup_returns_the_user_without_secrets(api):
     assert not {"password", "password_hash", "is_superuser"} & set(body)
 
 
-@pytest.mark.parametrize(("password", "message"), [
-    ("short1!", "too short"),
-    ("1234567890123", "entirely numeric"),
-    ("password1", "too common"),
-    ("qwertyuiop", "too common"),
-])
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short1!", "too short"),
+        ("1234567890123", "entirely numeric"),
+        ("password1", "too common"),
+        ("qwertyuiop", "too common"),
+    ],
+)
 def test_weak_passwords_are_refused(api, password, message):
     resp = api.signup("alice", password)
     assert resp.status_code == 422
@@ -44,8 +47,10 @@ def test_password_too_similar_to_username_or_email(api):
 
 
 def test_password_repeat_must_match(api):
-    resp = api.client.post("/api/v1/auth/signup", json={
-        "username": "alice", "password": DEFAULT_PASSWORD, "password_repeat": DEFAULT_PASSWORD + "x"})
+    resp = api.client.post(
+        "/api/v1/auth/signup",
+        json={"username": "alice", "password": DEFAULT_PASSWORD, "password_repeat": DEFAULT_PASSWORD + "x"},
+    )
     assert resp.status_code == 422
     assert "password_repeat" in field_errors(resp)
 

@@ -87,8 +87,11 @@ def test_logout_leaves_other_sessions_alive(api, user):
 
 def test_password_change_revokes_other_sessions_only(api, user):
     other = api.login(user.username).json
-    resp = api.put("/api/v1/auth/me/password", user,
-                   json={"old_password": DEFAULT_PASSWORD, "new_password": "a-brand-new-passphrase"})
+    resp = api.put(
+        "/api/v1/auth/me/password",
+        user,
+        json={"old_password": DEFAULT_PASSWORD, "new_password": "a-brand-new-passphrase"},
+    )
     assert resp.status_code == 204
     assert api.get(ME, user).status_code == 200
     assert_401(api.get(ME, headers=bearer(other["access_token"])))
@@ -98,11 +101,15 @@ def test_password_change_revokes_other_sessions_only(api, user):
 
 
 def test_password_change_checks_old_password_and_strength(api, user):
-    wrong = api.put("/api/v1/auth/me/password", user,
-                    json={"old_password": "nope-nope-nope", "new_password": "a-brand-new-passphrase"})
+    wrong = api.put(
+        "/api/v1/auth/me/password",
+        user,
+        json={"old_password": "nope-nope-nope", "new_password": "a-brand-new-passphrase"},
+    )
     assert wrong.status_code == 422 and "old_password" in wrong.json["errors"]["json"]
-    weak = api.put("/api/v1/auth/me/password", user,
-                   json={"old_password": DEFAULT_PASSWORD, "new_password": "12345678"})
+    weak = api.put(
+        "/api/v1/auth/me/password", user, json={"old_password": DEFAULT_PASSWORD, "new_password": "12345678"}
+    )
     assert weak.status_code == 422 and "new_password" in weak.json["errors"]["json"]
 
 
@@ -128,8 +135,9 @@ def test_forged_tokens_are_401(api, user, app):
 def test_expired_token_is_401(api, user, app):
     claims = pyjwt.decode(user.access_token, options={"verify_signature": False})
     with app.test_request_context():
-        token = create_access_token(identity=str(user.id), additional_claims={"sid": claims["sid"]},
-                                    expires_delta=timedelta(seconds=-10))
+        token = create_access_token(
+            identity=str(user.id), additional_claims={"sid": claims["sid"]}, expires_delta=timedelta(seconds=-10)
+        )
     resp = api.get(ME, headers=bearer(token))
     assert_401(resp)
     assert "expired" in resp.json["message"]

@@ -40,8 +40,12 @@ def vk(app, vk_server: FakeVK) -> Iterator[FakeVK]:
     vk_server.current_user_id = None
     vk_server.add_user(1, "Pavel", "Durov", screen_name="durov", email="pavel@example.test")
     vk_server.login_as(1)
-    overrides = {"VK_AUTHORIZE_URL": vk_server.authorize_url, "VK_TOKEN_URL": vk_server.token_url,
-                 "VK_API_URL": vk_server.api_url, "VK_TIMEOUT": 0.5}
+    overrides = {
+        "VK_AUTHORIZE_URL": vk_server.authorize_url,
+        "VK_TOKEN_URL": vk_server.token_url,
+        "VK_API_URL": vk_server.api_url,
+        "VK_TIMEOUT": 0.5,
+    }
     saved = {key: app.config.get(key) for key in overrides}
     app.config.update(overrides)
     try:
@@ -220,11 +224,14 @@ def test_link_needs_a_token_and_a_safe_next(client, vk, api):
 
 
 # -- state and code ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("query", [
-    {"code": "abc", "state": "forged"},
-    {"code": "abc"},
-    {"code": "abc", "state": "x" * 200},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"code": "abc", "state": "forged"},
+        {"code": "abc"},
+        {"code": "abc", "state": "x" * 200},
+    ],
+)
 def test_bad_state_is_rejected(client, vk, query):
     start(client)
     for headers in (JSON, {}):
@@ -282,10 +289,17 @@ def test_denied_consent_uses_up_the_state(client, vk):
     assert "state" in come_back(client, callback).json["message"]
 
 
-@pytest.mark.parametrize(("endpoint", "mode"), [
-    ("token", "http500"), ("token", "error"), ("token", "timeout"),
-    ("api", "http500"), ("api", "error"), ("api", "timeout"),
-])
+@pytest.mark.parametrize(
+    ("endpoint", "mode"),
+    [
+        ("token", "http500"),
+        ("token", "error"),
+        ("token", "timeout"),
+        ("api", "http500"),
+        ("api", "error"),
+        ("api", "timeout"),
+    ],
+)
 def test_vk_failures_are_502_and_create_nobody(client, vk, endpoint, mode):
     vk.fail(endpoint, mode)
     resp = vk_login(client)
@@ -319,20 +333,23 @@ def test_vk_failure_in_redirect_mode_goes_back_to_next_with_an_error(client, vk)
 
 
 # -- open redirect -------------------------------------------------------------------------------------
-@pytest.mark.parametrize("next_url", [
-    "https://evil.com/",
-    "//evil.com",
-    "https://app.example.test.evil.com/",
-    "http://app.example.test/",
-    "https://app.example.test:8443/",
-    "https://app.example.test@evil.com/",
-    "https://evil.com@app.example.test/",
-    "javascript:alert(1)",
-    "/\\evil.com",
-    "https:\\\\evil.com",
-    " https://evil.com",
-    "/goals",
-])
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://evil.com/",
+        "//evil.com",
+        "https://app.example.test.evil.com/",
+        "http://app.example.test/",
+        "https://app.example.test:8443/",
+        "https://app.example.test@evil.com/",
+        "https://evil.com@app.example.test/",
+        "javascript:alert(1)",
+        "/\\evil.com",
+        "https:\\\\evil.com",
+        " https://evil.com",
+        "/goals",
+    ],
+)
 def test_next_must_be_on_the_frontend(client, vk, next_url):
     resp = client.get(LOGIN, query_string={"next": next_url})
     assert resp.status_code == 400
@@ -373,8 +390,12 @@ def test_endpoints_are_documented_without_auth_for_login_and_callback(client):
 
 def test_fake_vk_runs_as_a_process(live_env):
     port = free_port()
-    with running([sys.executable, "-m", "fakes.vk", "--port", str(port)], live_env,
-                 ready=lambda: port_open(port), log_name="fake-vk"):
+    with running(
+        [sys.executable, "-m", "fakes.vk", "--port", str(port)],
+        live_env,
+        ready=lambda: port_open(port),
+        log_name="fake-vk",
+    ):
         base = f"http://127.0.0.1:{port}"
         body = requests.get(f"{base}/method/users.get", params={"v": "5.199", "access_token": "nope"}, timeout=5)
         assert body.json()["error"]["error_code"] == 5

@@ -65,8 +65,9 @@ class CalendarApi:
         team = self.api.post("/api/v1/teams", admin, json={"name": "Crew"})
         assert team.status_code == 201, team.json
         for member in members:
-            added = self.api.post(f"/api/v1/teams/{team.json['id']}/members", admin,
-                                  json={"username": member.username, "role": "member"})
+            added = self.api.post(
+                f"/api/v1/teams/{team.json['id']}/members", admin, json={"username": member.username, "role": "member"}
+            )
             assert added.status_code == 201, added.json
         resp = self.api.post(f"/api/v1/teams/{team.json['id']}/lists", admin, json={"name": "Backlog"})
         assert resp.status_code == 201, resp.json
@@ -78,8 +79,14 @@ class CalendarApi:
         return resp.json
 
     def habit(self, who: Session, **fields: Any) -> dict:
-        data = {"action": "сделать 10 приседаний", "place": "дома", "time": "07:30", "periodicity_days": 1,
-                "duration_seconds": 60, **fields}
+        data = {
+            "action": "сделать 10 приседаний",
+            "place": "дома",
+            "time": "07:30",
+            "periodicity_days": 1,
+            "duration_seconds": 60,
+            **fields,
+        }
         resp = self.api.post("/api/v1/habits", who, json=data)
         assert resp.status_code == 201, resp.json
         return resp.json

@@ -53,11 +53,11 @@ def test_other_users_objects_never_appear(cal, user, other_user):
     # a private and a public habit.
     their_goal = cal.goal(other_user, cal.category(other_user), "Secret goal", due_date="2030-01-10")
     their_list = cal.task_list(other_user)
-    their_task = cal.task(other_user, their_list, "Secret task", deadline="2030-01-10T10:00:00Z",
-                          assignee_id=other_user.id)
+    their_task = cal.task(
+        other_user, their_list, "Secret task", deadline="2030-01-10T10:00:00Z", assignee_id=other_user.id
+    )
     shared_list = cal.task_list(user, other_user)
-    not_mine = cal.task(user, shared_list, "Their task", deadline="2030-01-10T10:00:00Z",
-                        assignee_id=other_user.id)
+    not_mine = cal.task(user, shared_list, "Their task", deadline="2030-01-10T10:00:00Z", assignee_id=other_user.id)
     unassigned = cal.task(user, shared_list, "Nobody's", deadline="2030-01-10T10:00:00Z")
     private = cal.habit(other_user, action="secret habit")
     public = cal.habit(other_user, action="public habit", is_public=True)
@@ -65,8 +65,14 @@ def test_other_users_objects_never_appear(cal, user, other_user):
     mine = cal.task(user, shared_list, "Mine", deadline="2030-01-10T10:00:00Z", assignee_id=user.id)
     body = cal.fetch(cal.subscribe(user)).data.decode()
     assert f"task-{mine['id']}@" in body
-    for uid in (f"goal-{their_goal['id']}@", f"task-{their_task['id']}@", f"task-{not_mine['id']}@",
-                f"task-{unassigned['id']}@", f"habit-{private['id']}@", f"habit-{public['id']}@"):
+    for uid in (
+        f"goal-{their_goal['id']}@",
+        f"task-{their_task['id']}@",
+        f"task-{not_mine['id']}@",
+        f"task-{unassigned['id']}@",
+        f"habit-{private['id']}@",
+        f"habit-{public['id']}@",
+    ):
         assert uid not in body
     assert "Secret" not in body and "secret habit" not in body and "public habit" not in body
     assert "mallory" not in body
@@ -74,8 +80,7 @@ def test_other_users_objects_never_appear(cal, user, other_user):
 
 def test_goals_vanish_when_i_leave_the_board(cal, user, other_user):
     board = cal.board(other_user, "Shared")
-    cal.api.post(f"/api/v1/boards/{board}/participants", other_user,
-                 json={"username": user.username, "role": "writer"})
+    cal.api.post(f"/api/v1/boards/{board}/participants", other_user, json={"username": user.username, "role": "writer"})
     goal = cal.goal(other_user, cal.category(other_user, board), "Shared goal", due_date="2030-01-10")
     url = cal.subscribe(user)
     assert f"goal-{goal['id']}@kalendar" in cal.events(url)

@@ -9,8 +9,14 @@ FEED = "/api/v1/calendar/feed.ics"
 
 def test_goals_are_all_day_events_on_the_due_date(cal, user):
     category = cal.category(user, title="Работа")
-    goal = cal.goal(user, category, "Сдать отчёт, наконец; срочно", due_date="2030-01-10", priority="high",
-                    description="Квартальный\nотчёт")
+    goal = cal.goal(
+        user,
+        category,
+        "Сдать отчёт, наконец; срочно",
+        due_date="2030-01-10",
+        priority="high",
+        description="Квартальный\nотчёт",
+    )
     undated = cal.goal(user, category, "No due date")
     events = cal.events(cal.subscribe(user))
     event = events[f"goal-{goal['id']}@kalendar"]
@@ -38,8 +44,9 @@ def test_archived_goals_are_left_out_and_done_ones_stay(cal, user):
 
 def test_goals_of_other_participants_on_my_boards_are_included(cal, user, other_user):
     board = cal.board(other_user, "Shared")
-    added = cal.api.post(f"/api/v1/boards/{board}/participants", other_user,
-                         json={"username": user.username, "role": "reader"})
+    added = cal.api.post(
+        f"/api/v1/boards/{board}/participants", other_user, json={"username": user.username, "role": "reader"}
+    )
     assert added.status_code == 201
     goal = cal.goal(other_user, cal.category(other_user, board), "Их цель", due_date="2030-02-01")
     assert f"goal-{goal['id']}@kalendar" in cal.events(cal.subscribe(user))
@@ -47,8 +54,14 @@ def test_goals_of_other_participants_on_my_boards_are_included(cal, user, other_
 
 def test_tasks_assigned_to_me_are_timed_utc_events(cal, user, other_user):
     list_id = cal.task_list(other_user, user)
-    task = cal.task(other_user, list_id, "Позвонить клиенту", deadline="2030-03-05T09:15:00+03:00",
-                    assignee_id=user.id, description="Номер в CRM")
+    task = cal.task(
+        other_user,
+        list_id,
+        "Позвонить клиенту",
+        deadline="2030-03-05T09:15:00+03:00",
+        assignee_id=user.id,
+        description="Номер в CRM",
+    )
     no_deadline = cal.task(other_user, list_id, "Someday", assignee_id=user.id)
     events = cal.events(cal.subscribe(user))
     event = events[f"task-{task['id']}@kalendar"]
@@ -64,8 +77,15 @@ def test_tasks_assigned_to_me_are_timed_utc_events(cal, user, other_user):
 def test_habits_are_recurring_local_time_events(cal, user):
     cal.set_timezone(user, "Europe/Berlin")
     pleasant = cal.habit(user, action="выпить какао", place="на кухне", time="08:00", is_pleasant=True)
-    useful = cal.habit(user, action="сделать зарядку", place="дома", time="07:30", periodicity_days=3,
-                       duration_seconds=90, related_habit_id=pleasant["id"])
+    useful = cal.habit(
+        user,
+        action="сделать зарядку",
+        place="дома",
+        time="07:30",
+        periodicity_days=3,
+        duration_seconds=90,
+        related_habit_id=pleasant["id"],
+    )
     rewarded = cal.habit(user, action="read", place="the park", reward="a cookie")
     events = cal.events(cal.subscribe(user))
     assert f"habit-{pleasant['id']}@kalendar" not in events  # pleasant habits are rewards, not plans
@@ -75,8 +95,9 @@ def test_habits_are_recurring_local_time_events(cal, user):
     assert (event.start.hour, event.start.minute) == (7, 30)
     assert event.duration == timedelta(seconds=90)
     assert event["RRULE"].to_ical() == b"FREQ=DAILY;INTERVAL=3"
-    assert str(event["DESCRIPTION"]) == ("I will сделать зарядку at 07:30 in дома.\n"
-                                         "Then: I will выпить какао at 08:00 in на кухне.")
+    assert str(event["DESCRIPTION"]) == (
+        "I will сделать зарядку at 07:30 in дома.\nThen: I will выпить какао at 08:00 in на кухне."
+    )
     assert str(events[f"habit-{rewarded['id']}@kalendar"]["DESCRIPTION"]).endswith("\nReward: a cookie")
 
 

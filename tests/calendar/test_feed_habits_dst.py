@@ -19,12 +19,15 @@ def _occurrences(cal, url: str, start: date, end: date) -> list:
     return recurring_ical_events.of(cal.calendar(url)).between(start, end)
 
 
-@pytest.mark.parametrize("tz, anchor, end", [
-    ("America/New_York", date(2026, 3, 1), date(2026, 3, 31)),   # spring forward on 8 March
-    ("America/New_York", date(2026, 10, 20), date(2026, 11, 20)),  # fall back on 1 November
-    ("Europe/Berlin", date(2026, 3, 15), date(2026, 4, 15)),      # spring forward on 29 March
-    ("Europe/Berlin", date(2026, 10, 10), date(2026, 11, 10)),    # fall back on 25 October
-])
+@pytest.mark.parametrize(
+    "tz, anchor, end",
+    [
+        ("America/New_York", date(2026, 3, 1), date(2026, 3, 31)),  # spring forward on 8 March
+        ("America/New_York", date(2026, 10, 20), date(2026, 11, 20)),  # fall back on 1 November
+        ("Europe/Berlin", date(2026, 3, 15), date(2026, 4, 15)),  # spring forward on 29 March
+        ("Europe/Berlin", date(2026, 10, 10), date(2026, 11, 10)),  # fall back on 25 October
+    ],
+)
 @pytest.mark.parametrize("every", [1, 3, 7])
 def test_occurrences_stay_at_local_wall_clock_time(cal, user, tz, anchor, end, every):
     cal.set_timezone(user, tz)

@@ -133,17 +133,48 @@ def _seed(user_id: int, n: int) -> None:
     task_list = TaskList(team_id=team.id, name="L", created_by=user_id)
     db.session.add(task_list)
     db.session.flush()
-    pleasant = Habit(owner_id=user_id, action="p", place="p", time=time(8), duration_seconds=10, is_pleasant=True,
-                     anchor_date=date(2026, 1, 1))
+    pleasant = Habit(
+        owner_id=user_id,
+        action="p",
+        place="p",
+        time=time(8),
+        duration_seconds=10,
+        is_pleasant=True,
+        anchor_date=date(2026, 1, 1),
+    )
     db.session.add(pleasant)
     db.session.flush()
     for i in range(n):
-        db.session.add(Goal(title=f"g{i}", category_id=category.id, board_id=board.id, author_id=user_id,
-                            due_date=date(2030, 1, 1) + timedelta(days=i)))
-        db.session.add(Task(list_id=task_list.id, team_id=team.id, title=f"t{i}", assignee_id=user_id,
-                            deadline=datetime(2030, 1, 1, tzinfo=UTC) + timedelta(hours=i), created_by=user_id))
-        db.session.add(Habit(owner_id=user_id, action=f"h{i}", place="x", time=time(7, 30), duration_seconds=60,
-                             anchor_date=date(2026, 1, 1), related_habit_id=pleasant.id if i % 2 else None))
+        db.session.add(
+            Goal(
+                title=f"g{i}",
+                category_id=category.id,
+                board_id=board.id,
+                author_id=user_id,
+                due_date=date(2030, 1, 1) + timedelta(days=i),
+            )
+        )
+        db.session.add(
+            Task(
+                list_id=task_list.id,
+                team_id=team.id,
+                title=f"t{i}",
+                assignee_id=user_id,
+                deadline=datetime(2030, 1, 1, tzinfo=UTC) + timedelta(hours=i),
+                created_by=user_id,
+            )
+        )
+        db.session.add(
+            Habit(
+                owner_id=user_id,
+                action=f"h{i}",
+                place="x",
+                time=time(7, 30),
+                duration_seconds=60,
+                anchor_date=date(2026, 1, 1),
+                related_habit_id=pleasant.id if i % 2 else None,
+            )
+        )
     db.session.flush()
 
 

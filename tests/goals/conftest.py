@@ -25,8 +25,9 @@ class GoalApi:
         return resp.json
 
     def add(self, owner: Session, board_id: int, who: Session, role: str) -> None:
-        resp = self.api.post(f"/api/v1/boards/{board_id}/participants", owner,
-                             json={"username": who.username, "role": role})
+        resp = self.api.post(
+            f"/api/v1/boards/{board_id}/participants", owner, json={"username": who.username, "role": role}
+        )
         assert resp.status_code == 201, resp.json
 
     def category(self, who: Session, board_id: int, title: str = "Category") -> dict:

@@ -58,16 +58,18 @@ def test_delete_category_archives_its_goals_only(api, g, team):
 
 
 def test_adding_a_participant_twice_is_a_conflict(api, team):
-    resp = api.post(f"/api/v1/boards/{team.board['id']}/participants", team.owner,
-                    json={"username": "ROMAN", "role": "writer"})
+    resp = api.post(
+        f"/api/v1/boards/{team.board['id']}/participants", team.owner, json={"username": "ROMAN", "role": "writer"}
+    )
     assert resp.status_code == 409 and resp.json["code"] == 409
     roles = api.get(f"/api/v1/boards/{team.board['id']}/participants", team.owner).json
     assert [p["role"] for p in roles if p["username"] == "roman"] == ["reader"]
 
 
 def test_unknown_username_is_422_on_the_field(api, team):
-    resp = api.post(f"/api/v1/boards/{team.board['id']}/participants", team.owner,
-                    json={"username": "nobody", "role": "reader"})
+    resp = api.post(
+        f"/api/v1/boards/{team.board['id']}/participants", team.owner, json={"username": "nobody", "role": "reader"}
+    )
     assert resp.status_code == 422 and "username" in resp.json["errors"]["json"]
 
 
@@ -83,8 +85,12 @@ def test_with_a_second_owner_the_first_may_step_down(api, team):
     board = team.board["id"]
     promote = api.patch(f"/api/v1/boards/{board}/participants/{team.writer.id}", team.owner, json={"role": "owner"})
     assert promote.status_code == 200 and promote.json["role"] == "owner"
-    assert api.patch(f"/api/v1/boards/{board}/participants/{team.owner.id}", team.owner,
-                     json={"role": "reader"}).status_code == 200
+    assert (
+        api.patch(
+            f"/api/v1/boards/{board}/participants/{team.owner.id}", team.owner, json={"role": "reader"}
+        ).status_code
+        == 200
+    )
     # now wasya is the only owner again
     assert api.delete(f"/api/v1/boards/{board}/participants/{team.writer.id}", team.writer).status_code == 409
     assert api.patch(f"/api/v1/boards/{board}", team.owner, json={"title": "x"}).status_code == 403
@@ -100,6 +106,5 @@ def test_anyone_may_leave(api, team):
 
 def test_participants_list_shape(api, team):
     listed = api.get(f"/api/v1/boards/{team.board['id']}/participants", team.reader).json
-    assert [(p["username"], p["role"]) for p in listed] == [("olga", "owner"), ("wasya", "writer"),
-                                                           ("roman", "reader")]
+    assert [(p["username"], p["role"]) for p in listed] == [("olga", "owner"), ("wasya", "writer"), ("roman", "reader")]
     assert set(listed[0]) == {"user_id", "username", "role", "created_at"}

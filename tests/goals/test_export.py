@@ -15,8 +15,7 @@ TRICKY = 'Сказать "привет", а потом\nновая строка;
 
 @pytest.fixture
 def data(api, g, team):
-    g.goal(team.owner, team.category["id"], TRICKY, priority="high", due_date="2030-03-01",
-           description="a,b,\"c\"")
+    g.goal(team.owner, team.category["id"], TRICKY, priority="high", due_date="2030-03-01", description='a,b,"c"')
     g.goal(team.writer, team.category["id"], "Archived one", status="archived")
     return team
 
@@ -27,11 +26,21 @@ def _csv(resp) -> list[dict]:
 
 def _comparable(goal: dict, category_title: str) -> dict:
     return {key: "" if value is None else str(value) for key, value in goal.items()} | {
-        "category_title": category_title}
+        "category_title": category_title
+    }
 
 
-@pytest.mark.parametrize("query", ["", "priority=high", "status=archived", "search=привет", "ordering=title",
-                                   "status=todo&status=archived&ordering=-created_at"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "priority=high",
+        "status=archived",
+        "search=привет",
+        "ordering=title",
+        "status=todo&status=archived&ordering=-created_at",
+    ],
+)
 def test_csv_matches_the_filtered_list(api, data, query):
     listed = api.get(f"/api/v1/goals?page_size=100&{query}", data.reader).json
     resp = api.get(f"/api/v1/goals/export?format=csv&{query}", data.reader)
@@ -74,12 +83,27 @@ def test_cli_writes_the_same_as_the_endpoint(app, api, data, tmp_path, fmt):
     endpoint = api.get(f"/api/v1/goals/export?format={fmt}&status=todo&status=archived", data.reader)
     out = tmp_path / f"goals.{fmt}"
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["goals", "export", "--user", "ROMAN", "--format", fmt, "--output", str(out),
-                                 "--status", "todo", "--status", "archived"])
+    result = runner.invoke(
+        args=[
+            "goals",
+            "export",
+            "--user",
+            "ROMAN",
+            "--format",
+            fmt,
+            "--output",
+            str(out),
+            "--status",
+            "todo",
+            "--status",
+            "archived",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == endpoint.get_data()
-    stdout = runner.invoke(args=["goals", "export", "--user", "roman", "--format", fmt,
-                                 "--status", "todo", "--status", "archived"])
+    stdout = runner.invoke(
+        args=["goals", "export", "--user", "roman", "--format", fmt, "--status", "todo", "--status", "archived"]
+    )
     assert stdout.exit_code == 0 and stdout.stdout_bytes == endpoint.get_data()
 
 

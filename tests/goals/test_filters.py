@@ -37,26 +37,29 @@ def test_archived_hidden_unless_asked(g, user, seeded):
     assert set(titles(g, user, "status=archived&status=done")) == {"Gone", "100% done_plan"}
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("status=todo", {"Выучить Python", "Plain"}),
-    ("status=todo&status=in_progress", {"Выучить Python", "выучить английский", "Plain"}),
-    ("priority=critical", {"100% done_plan"}),
-    ("priority=low&priority=high", {"Выучить Python", "выучить английский"}),
-    ("year=2026", {"Выучить Python", "100% done_plan"}),
-    ("year=2027", {"выучить английский"}),
-    ("due_from=2026-03-01&due_to=2026-12-31", {"Выучить Python", "100% done_plan"}),
-    ("due_from=2026-03-02", {"выучить английский", "100% done_plan"}),
-    ("due_to=2026-03-01", {"Выучить Python"}),
-    ("search=ВЫУЧИТЬ", {"Выучить Python", "выучить английский"}),
-    ("search=python", {"Выучить Python"}),
-    ("search=%25", {"100% done_plan"}),          # a literal %, not a wildcard
-    ("search=_", {"100% done_plan"}),            # a literal _, not any character
-    ("search=0%25 d", {"100% done_plan"}),
-    ("search=x%25y", set()),
-    ("search=plan", {"100% done_plan"}),
-    ("status=todo&priority=high&year=2026&search=выуч", {"Выучить Python"}),
-    ("status=todo&priority=low", set()),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("status=todo", {"Выучить Python", "Plain"}),
+        ("status=todo&status=in_progress", {"Выучить Python", "выучить английский", "Plain"}),
+        ("priority=critical", {"100% done_plan"}),
+        ("priority=low&priority=high", {"Выучить Python", "выучить английский"}),
+        ("year=2026", {"Выучить Python", "100% done_plan"}),
+        ("year=2027", {"выучить английский"}),
+        ("due_from=2026-03-01&due_to=2026-12-31", {"Выучить Python", "100% done_plan"}),
+        ("due_from=2026-03-02", {"выучить английский", "100% done_plan"}),
+        ("due_to=2026-03-01", {"Выучить Python"}),
+        ("search=ВЫУЧИТЬ", {"Выучить Python", "выучить английский"}),
+        ("search=python", {"Выучить Python"}),
+        ("search=%25", {"100% done_plan"}),  # a literal %, not a wildcard
+        ("search=_", {"100% done_plan"}),  # a literal _, not any character
+        ("search=0%25 d", {"100% done_plan"}),
+        ("search=x%25y", set()),
+        ("search=plan", {"100% done_plan"}),
+        ("status=todo&priority=high&year=2026&search=выуч", {"Выучить Python"}),
+        ("status=todo&priority=low", set()),
+    ],
+)
 def test_filters(g, user, seeded, query, expected):
     assert set(titles(g, user, query)) == expected
 
@@ -74,14 +77,17 @@ def test_categories_list_filter(api, user, seeded):
     assert len(api.get("/api/v1/categories", user).json) == 2
 
 
-@pytest.mark.parametrize(("ordering", "expected"), [
-    ("due_date", ["Выучить Python", "100% done_plan", "выучить английский", "Plain"]),
-    ("-due_date", ["выучить английский", "100% done_plan", "Выучить Python", "Plain"]),
-    ("priority", ["выучить английский", "Plain", "Выучить Python", "100% done_plan"]),
-    ("-priority", ["100% done_plan", "Выучить Python", "Plain", "выучить английский"]),
-    ("created_at", ["Выучить Python", "выучить английский", "100% done_plan", "Plain"]),
-    ("-created_at", ["Plain", "100% done_plan", "выучить английский", "Выучить Python"]),
-])
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("due_date", ["Выучить Python", "100% done_plan", "выучить английский", "Plain"]),
+        ("-due_date", ["выучить английский", "100% done_plan", "Выучить Python", "Plain"]),
+        ("priority", ["выучить английский", "Plain", "Выучить Python", "100% done_plan"]),
+        ("-priority", ["100% done_plan", "Выучить Python", "Plain", "выучить английский"]),
+        ("created_at", ["Выучить Python", "выучить английский", "100% done_plan", "Plain"]),
+        ("-created_at", ["Plain", "100% done_plan", "выучить английский", "Выучить Python"]),
+    ],
+)
 def test_ordering(g, user, seeded, ordering, expected):
     assert titles(g, user, f"ordering={ordering}") == expected
 
@@ -94,9 +100,22 @@ def test_title_ordering_and_id_tiebreak(g, user, seeded):
     assert same_priority == sorted(same_priority, reverse=True)
 
 
-@pytest.mark.parametrize("query", ["ordering=owner", "ordering=-title", "status=lost", "priority=urgent",
-                                   "year=abc", "category=x", "due_from=2026-13-01", "board=0",
-                                   "due_from=2026-05-01&due_to=2026-04-01", "page_size=101", "page=0"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "ordering=owner",
+        "ordering=-title",
+        "status=lost",
+        "priority=urgent",
+        "year=abc",
+        "category=x",
+        "due_from=2026-13-01",
+        "board=0",
+        "due_from=2026-05-01&due_to=2026-04-01",
+        "page_size=101",
+        "page=0",
+    ],
+)
 def test_bad_filters_are_422(api, user, query):
     resp = api.get(f"/api/v1/goals?{query}", user)
     assert resp.status_code == 422 and resp.json["code"] == 422

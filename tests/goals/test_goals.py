@@ -6,8 +6,21 @@ from datetime import UTC, datetime
 
 import pytest
 
-GOAL_FIELDS = {"id", "title", "description", "category_id", "board_id", "status", "priority", "start_date",
-               "due_date", "days_left", "author_id", "created_at", "updated_at"}
+GOAL_FIELDS = {
+    "id",
+    "title",
+    "description",
+    "category_id",
+    "board_id",
+    "status",
+    "priority",
+    "start_date",
+    "due_date",
+    "days_left",
+    "author_id",
+    "created_at",
+    "updated_at",
+}
 
 
 def _freeze(monkeypatch, when: str) -> None:
@@ -24,15 +37,18 @@ def test_goal_fields_and_defaults(api, g, team):
     assert goal["days_left"] is None and goal["description"] == ""
 
 
-@pytest.mark.parametrize(("now", "tz", "expected"), [
-    ("2030-01-09T13:59:59+00:00", "Asia/Vladivostok", 1),   # 23:59:59 on the 9th there
-    ("2030-01-09T14:00:00+00:00", "Asia/Vladivostok", 0),   # midnight: the due day
-    ("2030-01-09T14:00:00+00:00", "Europe/Moscow", 1),      # same instant, still the 9th in Moscow
-    ("2030-01-10T20:59:59+00:00", "Europe/Moscow", 0),
-    ("2030-01-10T21:00:00+00:00", "Europe/Moscow", -1),     # Moscow midnight: one day past
-    ("2030-01-10T21:00:00+00:00", "America/New_York", 0),
-    ("2030-01-13T12:00:00+00:00", "UTC", -3),
-])
+@pytest.mark.parametrize(
+    ("now", "tz", "expected"),
+    [
+        ("2030-01-09T13:59:59+00:00", "Asia/Vladivostok", 1),  # 23:59:59 on the 9th there
+        ("2030-01-09T14:00:00+00:00", "Asia/Vladivostok", 0),  # midnight: the due day
+        ("2030-01-09T14:00:00+00:00", "Europe/Moscow", 1),  # same instant, still the 9th in Moscow
+        ("2030-01-10T20:59:59+00:00", "Europe/Moscow", 0),
+        ("2030-01-10T21:00:00+00:00", "Europe/Moscow", -1),  # Moscow midnight: one day past
+        ("2030-01-10T21:00:00+00:00", "America/New_York", 0),
+        ("2030-01-13T12:00:00+00:00", "UTC", -3),
+    ],
+)
 def test_days_left_follows_the_viewers_time_zone(api, team, monkeypatch, now, tz, expected):
     assert api.patch("/api/v1/auth/me", team.reader, json={"timezone": tz}).status_code == 200
     _freeze(monkeypatch, now)
@@ -49,16 +65,18 @@ def test_days_left_differs_per_viewer(api, team, monkeypatch):
 
 
 def test_start_after_due_is_rejected_on_create_and_on_merged_patch(api, g, team):
-    resp = api.post("/api/v1/goals", team.owner, json={
-        "title": "x", "category_id": team.category["id"], "start_date": "2030-02-01", "due_date": "2030-01-01"})
+    resp = api.post(
+        "/api/v1/goals",
+        team.owner,
+        json={"title": "x", "category_id": team.category["id"], "start_date": "2030-02-01", "due_date": "2030-01-01"},
+    )
     assert resp.status_code == 422 and "start_date" in resp.json["errors"]["json"]
     # the stored due_date is 2030-01-10: a later start alone breaks the rule
     resp = api.patch(f"/api/v1/goals/{team.goal['id']}", team.owner, json={"start_date": "2030-01-11"})
     assert resp.status_code == 422 and "start_date" in resp.json["errors"]["json"]
     ok = api.patch(f"/api/v1/goals/{team.goal['id']}", team.owner, json={"start_date": "2030-01-10"})
     assert ok.status_code == 200 and ok.json["start_date"] == "2030-01-10"
-    assert api.patch(f"/api/v1/goals/{team.goal['id']}", team.owner,
-                     json={"due_date": "2030-01-09"}).status_code == 422
+    assert api.patch(f"/api/v1/goals/{team.goal['id']}", team.owner, json={"due_date": "2030-01-09"}).status_code == 422
     assert api.get(f"/api/v1/goals/{team.goal['id']}", team.owner).json["due_date"] == "2030-01-10"
 
 

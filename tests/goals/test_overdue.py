@@ -30,7 +30,13 @@ def test_marks_only_open_goals_past_their_due_date(g, team, count_statements):
     assert mark_overdue_goals(now) == sorted([past_todo, past_doing])
     assert len(count_statements) == 1 and count_statements[0].lstrip().upper().startswith("UPDATE")
     assert [_status(i) for i in (past_todo, past_doing, past_done, past_archived, due_today, no_date)] == [
-        "overdue", "overdue", "done", "archived", "todo", "todo"]
+        "overdue",
+        "overdue",
+        "done",
+        "archived",
+        "todo",
+        "todo",
+    ]
     assert mark_overdue_goals(now) == []  # idempotent
 
 

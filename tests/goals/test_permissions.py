@@ -42,25 +42,25 @@ def _case(team, g, api, name):
 
 MATRIX = {
     #                     owner writer reader stranger
-    "board_get":          (200, 200, 200, 404),
-    "board_patch":        (200, 403, 403, 404),
-    "board_delete":       (204, 403, 403, 404),
-    "participants_get":   (200, 200, 200, 404),
-    "participant_add":    (201, 403, 403, 404),
-    "participant_patch":  (200, 403, 403, 404),
+    "board_get": (200, 200, 200, 404),
+    "board_patch": (200, 403, 403, 404),
+    "board_delete": (204, 403, 403, 404),
+    "participants_get": (200, 200, 200, 404),
+    "participant_add": (201, 403, 403, 404),
+    "participant_patch": (200, 403, 403, 404),
     "participant_delete": (204, 403, 403, 404),
-    "category_post":      (201, 201, 403, 404),
-    "category_get":       (200, 200, 200, 404),
-    "category_patch":     (200, 200, 403, 404),
-    "category_delete":    (204, 204, 403, 404),
-    "goal_post":          (201, 201, 403, 404),
-    "goal_get":           (200, 200, 200, 404),
-    "goal_patch":         (200, 200, 403, 404),
-    "goal_delete":        (204, 204, 403, 404),
-    "comments_get":       (200, 200, 200, 404),
-    "comment_post":       (201, 201, 403, 404),
-    "comment_patch":      (403, 200, 403, 404),
-    "comment_delete":     (403, 204, 403, 404),
+    "category_post": (201, 201, 403, 404),
+    "category_get": (200, 200, 200, 404),
+    "category_patch": (200, 200, 403, 404),
+    "category_delete": (204, 204, 403, 404),
+    "goal_post": (201, 201, 403, 404),
+    "goal_get": (200, 200, 200, 404),
+    "goal_patch": (200, 200, 403, 404),
+    "goal_delete": (204, 204, 403, 404),
+    "comments_get": (200, 200, 200, 404),
+    "comment_post": (201, 201, 403, 404),
+    "comment_patch": (403, 200, 403, 404),
+    "comment_delete": (403, 204, 403, 404),
 }
 
 
@@ -89,10 +89,17 @@ def test_refused_writes_change_nothing(api, g, team):
     assert api.get(f"/api/v1/boards/{team.board['id']}", team.owner).json["title"] == "Shared"
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/boards", "/api/v1/categories", "/api/v1/goals", "/api/v1/goals?status=archived",
-    "/api/v1/goals/export?format=json", "/api/v1/goals/export?format=csv",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/boards",
+        "/api/v1/categories",
+        "/api/v1/goals",
+        "/api/v1/goals?status=archived",
+        "/api/v1/goals/export?format=json",
+        "/api/v1/goals/export?format=csv",
+    ],
+)
 def test_strangers_see_no_data_in_lists(api, g, team, path):
     g.comment(team.writer, team.goal["id"], "secret note")
     target = path + ("&" if "?" in path else "?") + f"board={team.board['id']}"

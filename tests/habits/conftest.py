@@ -12,8 +12,13 @@ BASE = "/api/v1/habits"
 
 
 def body(**overrides: Any) -> dict[str, Any]:
-    data = {"action": "сделать 10 приседаний", "place": "дома", "time": "07:30", "periodicity_days": 1,
-            "duration_seconds": 60}
+    data = {
+        "action": "сделать 10 приседаний",
+        "place": "дома",
+        "time": "07:30",
+        "periodicity_days": 1,
+        "duration_seconds": 60,
+    }
     data.update(overrides)
     return data
 

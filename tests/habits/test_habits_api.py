@@ -12,9 +12,22 @@ def errors(response):
 def test_create_returns_every_field_and_schedules_a_reminder(api, user, redis_client):
     r = api.post(BASE, user, json=body())
     assert r.status_code == 201
-    assert set(r.json) == {"id", "action", "place", "time", "periodicity_days", "duration_seconds", "is_pleasant",
-                           "related_habit_id", "reward", "is_public", "next_reminder_at", "current_streak",
-                           "owner_id", "created_at"}
+    assert set(r.json) == {
+        "id",
+        "action",
+        "place",
+        "time",
+        "periodicity_days",
+        "duration_seconds",
+        "is_pleasant",
+        "related_habit_id",
+        "reward",
+        "is_public",
+        "next_reminder_at",
+        "current_streak",
+        "owner_id",
+        "created_at",
+    }
     assert r.json["time"] == "07:30" and r.json["owner_id"] == user.id
     assert redis_client.zscore("rq:scheduler:scheduled_jobs", f"habit-reminder-{r.json['id']}") is not None
 
@@ -23,12 +36,22 @@ def test_missing_token_is_401_before_validation(api):
     assert api.post(BASE, json={"bad": 1}).status_code == 401
 
 
-@pytest.mark.parametrize(("field", "value", "ok"), [
-    ("periodicity_days", 0, False), ("periodicity_days", 1, True), ("periodicity_days", 7, True),
-    ("periodicity_days", 8, False), ("duration_seconds", 0, False), ("duration_seconds", 1, True),
-    ("duration_seconds", 120, True), ("duration_seconds", 121, False), ("time", "24:00", False),
-    ("time", "7:30", False), ("periodicity_days", 1.5, False),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "ok"),
+    [
+        ("periodicity_days", 0, False),
+        ("periodicity_days", 1, True),
+        ("periodicity_days", 7, True),
+        ("periodicity_days", 8, False),
+        ("duration_seconds", 0, False),
+        ("duration_seconds", 1, True),
+        ("duration_seconds", 120, True),
+        ("duration_seconds", 121, False),
+        ("time", "24:00", False),
+        ("time", "7:30", False),
+        ("periodicity_days", 1.5, False),
+    ],
+)
 def test_boundaries_on_create_put_and_patch(api, user, make_habit, field, value, ok):
     created = api.post(BASE, user, json=body(**{field: value}))
     assert created.status_code == (201 if ok else 422)
@@ -124,9 +147,14 @@ def test_deleting_a_pleasant_habit_clears_links(api, user, make_habit, redis_cli
 def test_strangers_get_404_on_every_route_of_a_private_habit(api, user, other_user, make_habit):
     habit = make_habit(user)
     url = f"{BASE}/{habit['id']}"
-    for response in (api.get(url, other_user), api.put(url, other_user, json=body()),
-                     api.patch(url, other_user, json={"place": "x"}), api.delete(url, other_user),
-                     api.get(f"{url}/completions", other_user), api.post(f"{url}/completions", other_user, json={})):
+    for response in (
+        api.get(url, other_user),
+        api.put(url, other_user, json=body()),
+        api.patch(url, other_user, json={"place": "x"}),
+        api.delete(url, other_user),
+        api.get(f"{url}/completions", other_user),
+        api.post(f"{url}/completions", other_user, json={}),
+    ):
         assert response.status_code == 404
         assert "сделать" not in response.get_data(as_text=True)
     assert api.get(BASE, other_user).json == []
@@ -140,8 +168,12 @@ def test_public_habits_are_readable_and_read_only_for_others(api, user, other_us
     listed = api.get(f"{BASE}/public", other_user)
     assert [h["id"] for h in listed.json] == [public["id"]]
     assert api.get(f"{url}/completions", other_user).status_code == 200
-    for response in (api.put(url, other_user, json=body()), api.patch(url, other_user, json={"place": "x"}),
-                     api.delete(url, other_user), api.post(f"{url}/completions", other_user, json={})):
+    for response in (
+        api.put(url, other_user, json=body()),
+        api.patch(url, other_user, json={"place": "x"}),
+        api.delete(url, other_user),
+        api.post(f"{url}/completions", other_user, json={}),
+    ):
         assert response.status_code == 403
 
 

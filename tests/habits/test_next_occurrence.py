@@ -9,14 +9,17 @@ def utc(*args):
     return datetime(*args, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("tz", "now", "expected"), [
-    # east of UTC: 07:30 Moscow = 04:30 UTC
-    ("Europe/Moscow", utc(2026, 3, 10, 4, 0), utc(2026, 3, 10, 4, 30)),
-    ("Europe/Moscow", utc(2026, 3, 10, 4, 30), utc(2026, 3, 11, 4, 30)),  # strictly after
-    ("Asia/Tokyo", utc(2026, 3, 9, 23, 0), utc(2026, 3, 10, 22, 30)),  # local 08:00 on the 10th, past 07:30
-    # west of UTC: 07:30 Los Angeles (PDT, -7) = 14:30 UTC
-    ("America/Los_Angeles", utc(2026, 6, 1, 6, 0), utc(2026, 6, 1, 14, 30)),
-])
+@pytest.mark.parametrize(
+    ("tz", "now", "expected"),
+    [
+        # east of UTC: 07:30 Moscow = 04:30 UTC
+        ("Europe/Moscow", utc(2026, 3, 10, 4, 0), utc(2026, 3, 10, 4, 30)),
+        ("Europe/Moscow", utc(2026, 3, 10, 4, 30), utc(2026, 3, 11, 4, 30)),  # strictly after
+        ("Asia/Tokyo", utc(2026, 3, 9, 23, 0), utc(2026, 3, 10, 22, 30)),  # local 08:00 on the 10th, past 07:30
+        # west of UTC: 07:30 Los Angeles (PDT, -7) = 14:30 UTC
+        ("America/Los_Angeles", utc(2026, 6, 1, 6, 0), utc(2026, 6, 1, 14, 30)),
+    ],
+)
 def test_daily_in_zones_east_and_west(tz, now, expected):
     assert next_occurrence(date(2026, 1, 1), time(7, 30), 1, now, tz) == expected
 
@@ -54,10 +57,13 @@ def test_wall_clock_holds_across_dst_week_by_week():
     assert got == utc(2026, 3, 8, 13, 0)  # 09:00 EDT after the change (was 14:00 UTC in EST)
 
 
-@pytest.mark.parametrize(("now", "expected"), [
-    (utc(2026, 5, 31, 20, 59), utc(2026, 5, 31, 21, 0)),  # 23:59 → midnight Moscow the same instant
-    (utc(2026, 5, 31, 21, 0), utc(2026, 6, 1, 21, 0)),
-])
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (utc(2026, 5, 31, 20, 59), utc(2026, 5, 31, 21, 0)),  # 23:59 → midnight Moscow the same instant
+        (utc(2026, 5, 31, 21, 0), utc(2026, 6, 1, 21, 0)),
+    ],
+)
 def test_midnight_boundaries(now, expected):
     assert next_occurrence(date(2026, 1, 1), time(0, 0), 1, now, "Europe/Moscow") == expected
 

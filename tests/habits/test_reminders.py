@@ -27,8 +27,7 @@ def _due(habit_id, seconds_ago=1):
     return when
 
 
-def test_sends_once_with_the_right_text_and_schedules_the_next(app, make_habit, linked, fake_telegram,
-                                                                redis_client):
+def test_sends_once_with_the_right_text_and_schedules_the_next(app, make_habit, linked, fake_telegram, redis_client):
     pleasant = make_habit(linked, is_pleasant=True, action="выпить кофе")
     habit = make_habit(linked, related_habit_id=pleasant["id"])
     when = _due(habit["id"])
@@ -97,8 +96,10 @@ def test_enqueue_runs_inline_without_redis_or_with_jobs_inline(app):
 
 
 def test_periodic_registry_skips_absent_modules_and_is_idempotent(redis_client):
-    specs = [jobs.PeriodicJob("demo-tick", "tests.habits.test_reminders._record", 60),
-             jobs.PeriodicJob("missing", "app.nowhere.tasks.run", 60)]
+    specs = [
+        jobs.PeriodicJob("demo-tick", "tests.habits.test_reminders._record", 60),
+        jobs.PeriodicJob("missing", "app.nowhere.tasks.run", 60),
+    ]
     assert jobs.register_periodic_jobs(jobs=specs) == ["demo-tick"]
     assert jobs.register_periodic_jobs(jobs=specs) == ["demo-tick"]
     assert redis_client.zcard(SCHEDULE) == 1

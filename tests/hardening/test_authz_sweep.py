@@ -24,13 +24,36 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 # tests/realtime): covered by the fuzzer (401 without a token) and their domain tests (lists show only
 # what the caller may see).
 NO_OBJECT = {
-    "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/auth/me", "/api/v1/auth/me/password",
-    "/api/v1/auth/refresh", "/api/v1/auth/signup", "/api/v1/auth/vk/callback", "/api/v1/auth/vk/link",
-    "/api/v1/auth/vk/login", "/api/v1/boards", "/api/v1/bot/link", "/api/v1/bot/status", "/api/v1/bot/verify",
-    "/api/v1/calendar/feed-token", "/api/v1/calendar/feed.ics", "/api/v1/categories", "/api/v1/goals",
-    "/api/v1/goals/export", "/api/v1/habits", "/api/v1/habits/public", "/api/v1/tasks", "/api/v1/teams",
-    "/docs", "/healthz", "/openapi.json", "/readyz", "/redoc", "/static/<path:filename>",
-    "/ws/teams/<int:team_id>", "/ws/user",
+    "/api/v1/auth/login",
+    "/api/v1/auth/logout",
+    "/api/v1/auth/me",
+    "/api/v1/auth/me/password",
+    "/api/v1/auth/refresh",
+    "/api/v1/auth/signup",
+    "/api/v1/auth/vk/callback",
+    "/api/v1/auth/vk/link",
+    "/api/v1/auth/vk/login",
+    "/api/v1/boards",
+    "/api/v1/bot/link",
+    "/api/v1/bot/status",
+    "/api/v1/bot/verify",
+    "/api/v1/calendar/feed-token",
+    "/api/v1/calendar/feed.ics",
+    "/api/v1/categories",
+    "/api/v1/goals",
+    "/api/v1/goals/export",
+    "/api/v1/habits",
+    "/api/v1/habits/public",
+    "/api/v1/tasks",
+    "/api/v1/teams",
+    "/docs",
+    "/healthz",
+    "/openapi.json",
+    "/readyz",
+    "/redoc",
+    "/static/<path:filename>",
+    "/ws/teams/<int:team_id>",
+    "/ws/user",
 }
 
 BOARD = ("owner", "writer", "reader", "stranger")
@@ -56,31 +79,50 @@ EXPECTED: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("PATCH", "/api/v1/boards/<int:board_id>"): ("/api/v1/boards/{board}", {"title": "T"}, _b(200, 403, 403)),
     ("DELETE", "/api/v1/boards/<int:board_id>"): ("/api/v1/boards/{board}", None, _b(204, 403, 403)),
     ("GET", "/api/v1/boards/<int:board_id>/participants"): (
-        "/api/v1/boards/{board}/participants", None, _b(200, 200, 200)),
+        "/api/v1/boards/{board}/participants",
+        None,
+        _b(200, 200, 200),
+    ),
     ("POST", "/api/v1/boards/<int:board_id>/participants"): (
-        "/api/v1/boards/{board}/participants", {"username": "sweep_newcomer", "role": "reader"}, _b(201, 403, 403)),
+        "/api/v1/boards/{board}/participants",
+        {"username": "sweep_newcomer", "role": "reader"},
+        _b(201, 403, 403),
+    ),
     ("PATCH", "/api/v1/boards/<int:board_id>/participants/<int:user_id>"): (
-        "/api/v1/boards/{board}/participants/{extra}", {"role": "writer"}, _b(200, 403, 403)),
+        "/api/v1/boards/{board}/participants/{extra}",
+        {"role": "writer"},
+        _b(200, 403, 403),
+    ),
     ("DELETE", "/api/v1/boards/<int:board_id>/participants/<int:user_id>"): (
-        "/api/v1/boards/{board}/participants/{extra}", None, _b(204, 403, 403)),
+        "/api/v1/boards/{board}/participants/{extra}",
+        None,
+        _b(204, 403, 403),
+    ),
     ("GET", "/api/v1/categories/<int:category_id>"): ("/api/v1/categories/{category}", None, _b(200, 200, 200)),
     ("PATCH", "/api/v1/categories/<int:category_id>"): (
-        "/api/v1/categories/{category}", {"title": "C"}, _b(200, 200, 403)),
+        "/api/v1/categories/{category}",
+        {"title": "C"},
+        _b(200, 200, 403),
+    ),
     ("DELETE", "/api/v1/categories/<int:category_id>"): ("/api/v1/categories/{category}", None, _b(204, 204, 403)),
     ("GET", "/api/v1/goals/<int:goal_id>"): ("/api/v1/goals/{goal}", None, _b(200, 200, 200)),
     ("PATCH", "/api/v1/goals/<int:goal_id>"): ("/api/v1/goals/{goal}", {"title": "G"}, _b(200, 200, 403)),
     ("DELETE", "/api/v1/goals/<int:goal_id>"): ("/api/v1/goals/{goal}", None, _b(204, 204, 403)),
     ("GET", "/api/v1/goals/<int:goal_id>/comments"): ("/api/v1/goals/{goal}/comments", None, _b(200, 200, 200)),
     ("POST", "/api/v1/goals/<int:goal_id>/comments"): (
-        "/api/v1/goals/{goal}/comments", {"text": "hi"}, _b(201, 201, 403)),
+        "/api/v1/goals/{goal}/comments",
+        {"text": "hi"},
+        _b(201, 201, 403),
+    ),
     # Only the comment's author (the writer here) edits or deletes it.
-    ("PATCH", "/api/v1/comments/<int:comment_id>"): (
-        "/api/v1/comments/{comment}", {"text": "x"}, _b(403, 200, 403)),
+    ("PATCH", "/api/v1/comments/<int:comment_id>"): ("/api/v1/comments/{comment}", {"text": "x"}, _b(403, 200, 403)),
     ("DELETE", "/api/v1/comments/<int:comment_id>"): ("/api/v1/comments/{comment}", None, _b(403, 204, 403)),
     ("GET", "/api/v1/habits/<int:habit_id>"): ("/api/v1/habits/{habit}", None, _h(200)),
     ("PUT", "/api/v1/habits/<int:habit_id>"): (
-        "/api/v1/habits/{habit}", {"action": "read", "place": "home", "time": "08:00", "duration_seconds": 30},
-        _h(200)),
+        "/api/v1/habits/{habit}",
+        {"action": "read", "place": "home", "time": "08:00", "duration_seconds": 30},
+        _h(200),
+    ),
     ("PATCH", "/api/v1/habits/<int:habit_id>"): ("/api/v1/habits/{habit}", {"place": "park"}, _h(200)),
     ("DELETE", "/api/v1/habits/<int:habit_id>"): ("/api/v1/habits/{habit}", None, _h(204)),
     ("GET", "/api/v1/habits/<int:habit_id>/completions"): ("/api/v1/habits/{habit}/completions", None, _h(200)),
@@ -90,11 +132,20 @@ EXPECTED: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("DELETE", "/api/v1/teams/<int:team_id>"): ("/api/v1/teams/{team}", None, _t(204, 403)),
     ("GET", "/api/v1/teams/<int:team_id>/members"): ("/api/v1/teams/{team}/members", None, _t(200, 200)),
     ("POST", "/api/v1/teams/<int:team_id>/members"): (
-        "/api/v1/teams/{team}/members", {"username": "sweep_newcomer", "role": "member"}, _t(201, 403)),
+        "/api/v1/teams/{team}/members",
+        {"username": "sweep_newcomer", "role": "member"},
+        _t(201, 403),
+    ),
     ("PATCH", "/api/v1/teams/<int:team_id>/members/<int:user_id>"): (
-        "/api/v1/teams/{team}/members/{extra}", {"role": "admin"}, _t(200, 403)),
+        "/api/v1/teams/{team}/members/{extra}",
+        {"role": "admin"},
+        _t(200, 403),
+    ),
     ("DELETE", "/api/v1/teams/<int:team_id>/members/<int:user_id>"): (
-        "/api/v1/teams/{team}/members/{extra}", None, _t(204, 403)),
+        "/api/v1/teams/{team}/members/{extra}",
+        None,
+        _t(204, 403),
+    ),
     ("GET", "/api/v1/teams/<int:team_id>/lists"): ("/api/v1/teams/{team}/lists", None, _t(200, 200)),
     ("POST", "/api/v1/teams/<int:team_id>/lists"): ("/api/v1/teams/{team}/lists", {"name": "L"}, _t(201, 201)),
     # The list and the task were created by the admin: members edit tasks, but not lists or others' deletions.
@@ -113,13 +164,16 @@ EXPECTED: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
 
 def _route_table() -> set[tuple[str, str]]:
     app = create_app(TestConfig)
-    return {(method, rule.rule) for rule in app.url_map.iter_rules()
-            for method in rule.methods - IGNORED_METHODS}
+    return {(method, rule.rule) for rule in app.url_map.iter_rules() for method in rule.methods - IGNORED_METHODS}
 
 
 ROUTES = _route_table()
-SWEEP = sorted((method, rule, role) for (method, rule) in ROUTES if (method, rule) in EXPECTED
-               for role in EXPECTED[(method, rule)][2])
+SWEEP = sorted(
+    (method, rule, role)
+    for (method, rule) in ROUTES
+    if (method, rule) in EXPECTED
+    for role in EXPECTED[(method, rule)][2]
+)
 
 
 # The admin site (/admin/, Flask-Admin, HTML) has its own rule, applied to every route under it, whatever new
@@ -127,18 +181,23 @@ SWEEP = sorted((method, rule, role) for (method, rule) in ROUTES if (method, rul
 # token, is redirected to the login page and sees no data. Login/logout/static assets are public by design.
 ADMIN_PREFIX = "/admin/"
 ADMIN_PUBLIC = {"/admin/login/", "/admin/logout/"}
-ADMIN_ROUTES = sorted((m, r) for m, r in ROUTES if r.startswith(ADMIN_PREFIX) and r not in ADMIN_PUBLIC
-                      and "<path:filename>" not in r)
+ADMIN_ROUTES = sorted(
+    (m, r) for m, r in ROUTES if r.startswith(ADMIN_PREFIX) and r not in ADMIN_PUBLIC and "<path:filename>" not in r
+)
 
 
 def test_every_route_has_an_expectation():
-    unknown = sorted((m, r) for m, r in ROUTES if (m, r) not in EXPECTED and r not in NO_OBJECT
-                     and not r.startswith(ADMIN_PREFIX))
+    unknown = sorted(
+        (m, r) for m, r in ROUTES if (m, r) not in EXPECTED and r not in NO_OBJECT and not r.startswith(ADMIN_PREFIX)
+    )
     assert not unknown, f"routes without an authorization expectation (add them to EXPECTED or NO_OBJECT): {unknown}"
     stale = sorted(set(EXPECTED) - ROUTES)
     assert not stale, f"expectations for routes that no longer exist: {stale}"
-    id_routes_skipped = sorted((m, r) for m, r in ROUTES if "<int:" in r and (m, r) not in EXPECTED
-                               and not r.startswith(("/ws/", ADMIN_PREFIX)))
+    id_routes_skipped = sorted(
+        (m, r)
+        for m, r in ROUTES
+        if "<int:" in r and (m, r) not in EXPECTED and not r.startswith(("/ws/", ADMIN_PREFIX))
+    )
     assert not id_routes_skipped, id_routes_skipped
 
 
@@ -168,10 +227,15 @@ def world(client) -> World:
 
     w.ids["board"] = call("POST", "/api/v1/boards", "owner", {"title": "Sweep"})["id"]
     for role in ("writer", "reader"):
-        call("POST", f"/api/v1/boards/{w.ids['board']}/participants", "owner",
-             {"username": f"sweep_{role}", "role": role})
-    call("POST", f"/api/v1/boards/{w.ids['board']}/participants", "owner",
-         {"username": "sweep_extra", "role": "reader"})
+        call(
+            "POST",
+            f"/api/v1/boards/{w.ids['board']}/participants",
+            "owner",
+            {"username": f"sweep_{role}", "role": role},
+        )
+    call(
+        "POST", f"/api/v1/boards/{w.ids['board']}/participants", "owner", {"username": "sweep_extra", "role": "reader"}
+    )
     w.ids["category"] = call("POST", "/api/v1/categories", "owner", {"title": "Cat", "board_id": w.ids["board"]})["id"]
     w.ids["goal"] = call("POST", "/api/v1/goals", "owner", {"title": "Goal", "category_id": w.ids["category"]})["id"]
     w.ids["comment"] = call("POST", f"/api/v1/goals/{w.ids['goal']}/comments", "writer", {"text": "mine"})["id"]
@@ -179,8 +243,7 @@ def world(client) -> World:
     w.ids["habit"] = call("POST", "/api/v1/habits", "owner", habit)["id"]
     w.ids["team"] = call("POST", "/api/v1/teams", "admin", {"name": "Team"})["id"]
     for name in ("member", "extra"):
-        call("POST", f"/api/v1/teams/{w.ids['team']}/members", "admin",
-             {"username": f"sweep_{name}", "role": "member"})
+        call("POST", f"/api/v1/teams/{w.ids['team']}/members", "admin", {"username": f"sweep_{name}", "role": "member"})
     w.ids["list"] = call("POST", f"/api/v1/teams/{w.ids['team']}/lists", "admin", {"name": "List"})["id"]
     w.ids["task"] = call("POST", f"/api/v1/lists/{w.ids['list']}/tasks", "admin", {"title": "Task"})["id"]
     w.ids["extra"] = users["extra"].id
@@ -197,8 +260,11 @@ def test_route_answers_each_role_exactly(world: World, client, method, rule, rol
         envelope = response.get_json()
         assert envelope["code"] == response.status_code
         assert set(envelope) <= {"code", "status", "message", "errors"}, envelope
-    for header, value in (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
-                          ("Referrer-Policy", "no-referrer")):
+    for header, value in (
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "no-referrer"),
+    ):
         assert response.headers.get(header) == value, (path, header)
 
 
@@ -257,8 +323,11 @@ def test_admin_routes_open_for_a_superuser_session(app: Flask):
         path = _admin_path(rule, victim.id)
         response = client.get(path, query_string={"id": str(victim.id)})
         location = response.headers.get("Location", "")
-        if response.status_code >= 500 or location.startswith("/admin/login/") or \
-                response.status_code not in (200, 302, 400, 404):
+        if (
+            response.status_code >= 500
+            or location.startswith("/admin/login/")
+            or response.status_code not in (200, 302, 400, 404)
+        ):
             problems.append((path, response.status_code, location))
     assert not problems, problems[:10]
     # A malformed id (sessions have UUID keys) is a 400, not a database crash.

@@ -39,8 +39,9 @@ class Proc:
     def __init__(self, cmd: list[str], env: dict[str, str], log: Path, cwd: Path = ROOT) -> None:
         self.log = log
         self._out = open(log, "ab")  # noqa: SIM115  (closed in stop)
-        self.popen = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=self._out, stderr=subprocess.STDOUT,
-                                      start_new_session=True)
+        self.popen = subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         stop(self.popen, sig)
@@ -58,8 +59,19 @@ class OwnRedis:
         self.proc: Proc | None = None
 
     def start(self) -> None:
-        cmd = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-               "--dir", str(self.tmp)]
+        cmd = [
+            "redis-server",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(self.tmp),
+        ]
         self.proc = Proc(cmd, dict(os.environ), self.tmp / "redis.log")
         assert wait_until(lambda: port_open(self.port), 10)
 
@@ -86,8 +98,11 @@ def own_redis(tmp_path):
 @contextmanager
 def web(env: dict[str, str], tmp: Path, name: str = "web"):
     port = free_port()
-    proc = Proc(GUNICORN, {**env, "PORT": str(port), "WEB_CONCURRENCY": "1",
-                           "GUNICORN_CONTROL_SOCKET": str(tmp / f"{name}.ctl")}, tmp / f"{name}.log")
+    proc = Proc(
+        GUNICORN,
+        {**env, "PORT": str(port), "WEB_CONCURRENCY": "1", "GUNICORN_CONTROL_SOCKET": str(tmp / f"{name}.ctl")},
+        tmp / f"{name}.log",
+    )
     try:
         if not wait_until(lambda: port_open(port), 30):
             raise RuntimeError(proc.text()[-3000:])
@@ -129,16 +144,21 @@ def test_redis_down_reads_writes_readyz_revocation_then_recovery(live_env, own_r
         assert made.status_code == 201, made.text
         assert requests.get(f"{base}/api/v1/auth/me", headers=_auth(tokens), timeout=10).status_code == 200
         # Revocation lives in PostgreSQL: a revoked token is refused even with Redis gone (fails closed).
-        out = requests.post(f"{base}/api/v1/auth/logout", headers=_auth(tokens),
-                            json={"refresh_token": tokens["refresh_token"]}, timeout=10)
+        out = requests.post(
+            f"{base}/api/v1/auth/logout",
+            headers=_auth(tokens),
+            json={"refresh_token": tokens["refresh_token"]},
+            timeout=10,
+        )
         assert out.status_code == 204, out.text
         me = requests.get(f"{base}/api/v1/auth/me", headers=_auth(tokens), timeout=10)
         assert me.status_code == 401 and me.json()["code"] == 401
         again = requests.post(f"{base}/api/v1/auth/refresh", headers=_auth(tokens, "refresh_token"), timeout=10)
         assert again.status_code == 401
         # Logging in still works (rate limits fall back to memory instead of failing the request).
-        relog = requests.post(f"{base}/api/v1/auth/login", json={"username": "drill_redis", "password": PASSWORD},
-                              timeout=10)
+        relog = requests.post(
+            f"{base}/api/v1/auth/login", json={"username": "drill_redis", "password": PASSWORD}, timeout=10
+        )
         assert relog.status_code == 200, relog.text
 
         # Redis comes back empty: readiness and the shared rate limits recover without a restart.
@@ -151,8 +171,9 @@ def test_redis_down_reads_writes_readyz_revocation_then_recovery(live_env, own_r
 
         # The limiter leaves its in-memory fallback once its periodic health check sees Redis again: from then
         # on the counts are shared through the restarted Redis.
-        assert wait_until(lambda: limited() and own_redis.client().dbsize() > 0, 40, interval=0.5), \
+        assert wait_until(lambda: limited() and own_redis.client().dbsize() > 0, 40, interval=0.5), (
             "the limiter never wrote to the restarted Redis"
+        )
     _assert_no_secrets([proc.text()], PASSWORD, tokens["access_token"], tokens["refresh_token"])
 
 
@@ -177,14 +198,24 @@ def test_redis_restarted_empty_worker_start_up_sync_rebuilds_reminders(live_env,
 
         worker = Proc([PYTHON, "worker.py"], env, tmp_path / "worker.log")
         try:
-            assert wait_until(lambda: ids <= {m.decode() for m in client.zrange(SCHEDULE, 0, -1)}, 30), \
-                (ids, client.zrange(SCHEDULE, 0, -1), client.keys("*"), worker.text()[-1000:])
+            assert wait_until(lambda: ids <= {m.decode() for m in client.zrange(SCHEDULE, 0, -1)}, 30), (
+                ids,
+                client.zrange(SCHEDULE, 0, -1),
+                client.keys("*"),
+                worker.text()[-1000:],
+            )
             assert wait_until(lambda: "rebuilt 3 reminder jobs" in worker.text(), 10), worker.text()[-1000:]
         finally:
             worker.stop()
         texts = [proc.text(), worker.text()]
-    _assert_no_secrets(texts, PASSWORD, tokens["access_token"], tokens["refresh_token"],
-                       live_env["JWT_SECRET_KEY"], live_env["TELEGRAM_BOT_TOKEN"])
+    _assert_no_secrets(
+        texts,
+        PASSWORD,
+        tokens["access_token"],
+        tokens["refresh_token"],
+        live_env["JWT_SECRET_KEY"],
+        live_env["TELEGRAM_BOT_TOKEN"],
+    )
 
 
 def _pg_bin(name: str) -> str:
@@ -228,8 +259,7 @@ def throwaway_pg():
     try:
         yield url, start, stop_pg
     finally:
-        subprocess.run([*as_postgres, ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True,
-                       timeout=60)
+        subprocess.run([*as_postgres, ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True, timeout=60)
         shutil.rmtree(tmp_path, ignore_errors=True)
 
 

@@ -44,8 +44,13 @@ def _report_cases():
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, suppress_health_check=list(HealthCheck), deadline=None, database=None,
-          derandomize=DERANDOMIZE)
+@settings(
+    max_examples=MAX_EXAMPLES,
+    suppress_health_check=list(HealthCheck),
+    deadline=None,
+    database=None,
+    derandomize=DERANDOMIZE,
+)
 def test_openapi_contract(case, user, app):
     key = case.operation.label
     CASES[key] = CASES.get(key, 0) + 1

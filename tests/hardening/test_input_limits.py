@@ -27,8 +27,12 @@ def _unbounded_strings(spec: dict, schema: dict, where: str, seen: set[str]) -> 
     found: list[str] = []
     types = schema.get("type", [])
     types = [types] if isinstance(types, str) else types
-    if "string" in types and "maxLength" not in schema and "enum" not in schema \
-            and schema.get("format") not in BOUNDED_FORMATS:
+    if (
+        "string" in types
+        and "maxLength" not in schema
+        and "enum" not in schema
+        and schema.get("format") not in BOUNDED_FORMATS
+    ):
         found.append(where)
     for name, prop in (schema.get("properties") or {}).items():
         if prop.get("readOnly"):
@@ -92,8 +96,9 @@ def test_page_size_over_the_cap_is_refused(api, user, page_size):
 
 def test_body_over_the_size_limit_is_413_in_the_envelope(app, api, user):
     limit = app.config["MAX_CONTENT_LENGTH"]
-    response = api.post("/api/v1/boards", user, data=b'{"title": "' + b"x" * limit + b'"}',
-                        content_type="application/json")
+    response = api.post(
+        "/api/v1/boards", user, data=b'{"title": "' + b"x" * limit + b'"}', content_type="application/json"
+    )
     assert response.status_code == 413
     assert response.json["code"] == 413 and response.json["status"]
 

@@ -51,8 +51,19 @@ def next_event(ws: websocket.WebSocket, skip_types: tuple[str, ...] = ()) -> dic
 @pytest.fixture(scope="module")
 def server(app) -> Iterator[Server]:
     port = free_port()
-    env = live_environment(app, PORT=str(port), WEB_CONCURRENCY="2", PRESENCE_TTL="1",
-                           GUNICORN_ACCESS_LOG="", GUNICORN_CONTROL_SOCKET=f"/tmp/kalendar-teams-{port}.ctl")
-    with running([PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"], env,
-                 ready=lambda: http_ok(f"http://127.0.0.1:{port}/healthz"), timeout=60, log_name="web-ws"):
+    env = live_environment(
+        app,
+        PORT=str(port),
+        WEB_CONCURRENCY="2",
+        PRESENCE_TTL="1",
+        GUNICORN_ACCESS_LOG="",
+        GUNICORN_CONTROL_SOCKET=f"/tmp/kalendar-teams-{port}.ctl",
+    )
+    with running(
+        [PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
+        env,
+        ready=lambda: http_ok(f"http://127.0.0.1:{port}/healthz"),
+        timeout=60,
+        log_name="web-ws",
+    ):
         yield Server(port)

@@ -53,8 +53,9 @@ def test_members_receive_task_events_from_rest_and_from_another_process(server, 
     rest = requests.Session()
     rest.headers["Authorization"] = f"Bearer {admin.access_token}"
     list_id = rest.post(f"{server.http}/api/v1/teams/{team_id}/lists", json={"name": "L"}).json()["id"]
-    task = rest.post(f"{server.http}/api/v1/lists/{list_id}/tasks",
-                     json={"title": "Write", "assignee_id": member.id}).json()
+    task = rest.post(
+        f"{server.http}/api/v1/lists/{list_id}/tasks", json={"title": "Write", "assignee_id": member.id}
+    ).json()
 
     created = next_event(team_ws)
     assert created["type"] == "task.created" and created["task"] == task

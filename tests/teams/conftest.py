@@ -23,8 +23,9 @@ def make_team(api: ApiClient, admin: Session, member: Session | None = None, nam
     team = api.post("/api/v1/teams", admin, json={"name": name})
     assert team.status_code == 201, team.json
     if member is not None:
-        added = api.post(f"/api/v1/teams/{team.json['id']}/members", admin,
-                         json={"username": member.username, "role": "member"})
+        added = api.post(
+            f"/api/v1/teams/{team.json['id']}/members", admin, json={"username": member.username, "role": "member"}
+        )
         assert added.status_code == 201, added.json
     return team.json["id"]
 

@@ -33,8 +33,9 @@ def link(user_id: int) -> None:
 
 def test_assignment_offline_sends_one_telegram_message(api, world, fake_telegram, inline_jobs):  # noqa: F811
     link(world.member.id)
-    r = api.post(f"/api/v1/lists/{world.list_id}/tasks", world.admin,
-                 json={"title": "Review", "assignee_id": world.member.id})
+    r = api.post(
+        f"/api/v1/lists/{world.list_id}/tasks", world.admin, json={"title": "Review", "assignee_id": world.member.id}
+    )
     assert r.status_code == 201
     team_tasks.notify_task_assigned(r.json["id"], world.member.id)  # a duplicate delivery of the same job
     db.session.commit()
@@ -78,8 +79,13 @@ def _make_overdue(task_id: int, hours: int = 1) -> None:
 
 
 @pytest.mark.live
-def test_concurrent_overdue_runs_alert_once_and_a_later_deadline_rearms(app, api, world, fake_telegram,  # noqa: F811
-                                                                        inline_jobs):
+def test_concurrent_overdue_runs_alert_once_and_a_later_deadline_rearms(
+    app,
+    api,
+    world,
+    fake_telegram,  # noqa: F811
+    inline_jobs,
+):
     link(world.admin.id)  # unassigned task: its creator is told
     _make_overdue(world.task_id)
     barrier = threading.Barrier(2)

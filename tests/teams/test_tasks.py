@@ -13,8 +13,21 @@ from tests.teams.conftest import make_team
 
 def test_task_has_exactly_the_contract_fields(api, world):
     task = api.get(f"/api/v1/tasks/{world.task_id}", world.member).json
-    assert set(task) == {"id", "list_id", "team_id", "title", "description", "assignee_id", "deadline", "is_done",
-                         "done_at", "is_overdue", "created_by", "created_at", "updated_at"}
+    assert set(task) == {
+        "id",
+        "list_id",
+        "team_id",
+        "title",
+        "description",
+        "assignee_id",
+        "deadline",
+        "is_done",
+        "done_at",
+        "is_overdue",
+        "created_by",
+        "created_at",
+        "updated_at",
+    }
     team = api.get(f"/api/v1/teams/{world.team_id}", world.member).json
     assert set(team) == {"id", "name", "description", "my_role", "created_at"} and team["my_role"] == "member"
     members = api.get(f"/api/v1/teams/{world.team_id}/members", world.member).json
@@ -24,8 +37,9 @@ def test_task_has_exactly_the_contract_fields(api, world):
 
 
 def test_assignee_outside_the_team_is_422(api, world):
-    r = api.post(f"/api/v1/lists/{world.list_id}/tasks", world.admin,
-                 json={"title": "X", "assignee_id": world.stranger.id})
+    r = api.post(
+        f"/api/v1/lists/{world.list_id}/tasks", world.admin, json={"title": "X", "assignee_id": world.stranger.id}
+    )
     assert r.status_code == 422 and "assignee_id" in r.json["errors"]["json"]
     r = api.patch(f"/api/v1/tasks/{world.task_id}", world.admin, json={"assignee_id": world.stranger.id})
     assert r.status_code == 422 and "assignee_id" in r.json["errors"]["json"]
@@ -91,8 +105,9 @@ def test_task_filters(api, world):
     assert ids("?overdue=true") == []
     assert api.get("/api/v1/tasks?assignee=you", world.member).status_code == 422
     assert ids("") == sorted([world.task_id, mine, solo])
-    assert api.get("/api/v1/tasks", world.admin).json and solo not in [t["id"] for t in
-                                                                       api.get("/api/v1/tasks", world.admin).json]
+    assert api.get("/api/v1/tasks", world.admin).json and solo not in [
+        t["id"] for t in api.get("/api/v1/tasks", world.admin).json
+    ]
 
 
 @pytest.fixture
@@ -109,8 +124,9 @@ def count_statements(app):
 
 def test_task_list_has_no_n_plus_one(api, world, count_statements):
     for i in range(15):
-        api.post(f"/api/v1/lists/{world.list_id}/tasks", world.admin, json={"title": f"T{i}",
-                                                                             "assignee_id": world.member.id})
+        api.post(
+            f"/api/v1/lists/{world.list_id}/tasks", world.admin, json={"title": f"T{i}", "assignee_id": world.member.id}
+        )
     count_statements.clear()
     r = api.get("/api/v1/tasks?page_size=5", world.member)
     small = len(count_statements)
@@ -128,9 +144,11 @@ def test_later_deadline_clears_overdue(api, world):
     task = db.session.get(Task, world.task_id)
     task.deadline, task.is_overdue = past, True
     db.session.commit()
-    r = api.patch(f"/api/v1/tasks/{world.task_id}", world.member,
-                  json={"deadline": (past - timedelta(hours=1)).isoformat()})
+    r = api.patch(
+        f"/api/v1/tasks/{world.task_id}", world.member, json={"deadline": (past - timedelta(hours=1)).isoformat()}
+    )
     assert r.json["is_overdue"] is True
-    r = api.patch(f"/api/v1/tasks/{world.task_id}", world.member,
-                  json={"deadline": (past + timedelta(days=1)).isoformat()})
+    r = api.patch(
+        f"/api/v1/tasks/{world.task_id}", world.member, json={"deadline": (past + timedelta(days=1)).isoformat()}
+    )
     assert r.json["is_overdue"] is False

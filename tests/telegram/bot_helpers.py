@@ -13,8 +13,15 @@ _message_ids = itertools.count(1)
 
 
 def link(who: Session, chat_id: int, language_code: str | None = "ru") -> None:
-    db.session.add(TelegramLink(user_id=who.id, chat_id=chat_id, telegram_user_id=chat_id, username=who.username,
-                                language_code=language_code))
+    db.session.add(
+        TelegramLink(
+            user_id=who.id,
+            chat_id=chat_id,
+            telegram_user_id=chat_id,
+            username=who.username,
+            language_code=language_code,
+        )
+    )
     db.session.commit()
 
 
@@ -44,20 +51,40 @@ def team_with_tasks(api: ApiClient, admin: Session, member: Session) -> dict:
     list_id = api.post(f"/api/v1/teams/{team}/lists", admin, json={"name": "Backlog"}).json["id"]
 
     def task(title, assignee, **fields):
-        made = api.post(f"/api/v1/lists/{list_id}/tasks", admin,
-                        json={"title": title, "assignee_id": assignee.id if assignee else None, **fields})
+        made = api.post(
+            f"/api/v1/lists/{list_id}/tasks",
+            admin,
+            json={"title": title, "assignee_id": assignee.id if assignee else None, **fields},
+        )
         assert made.status_code == 201, made.json
         return made.json["id"]
 
     return {"team_id": team, "list_id": list_id, "task": task}
 
 
-def message(chat_id: int, text: str | None = None, *, language_code: str = "ru", chat_type: str = "private",
-            update_id: int | None = None, **content) -> dict:
-    sender = {"id": chat_id if chat_type == "private" else 4242, "is_bot": False, "first_name": "Test",
-              "username": f"user{chat_id}", "language_code": language_code}
-    body = {"message_id": next(_message_ids), "date": int(time.time()), "from": sender,
-            "chat": {"id": chat_id, "type": chat_type, "username": f"user{chat_id}"}, **content}
+def message(
+    chat_id: int,
+    text: str | None = None,
+    *,
+    language_code: str = "ru",
+    chat_type: str = "private",
+    update_id: int | None = None,
+    **content,
+) -> dict:
+    sender = {
+        "id": chat_id if chat_type == "private" else 4242,
+        "is_bot": False,
+        "first_name": "Test",
+        "username": f"user{chat_id}",
+        "language_code": language_code,
+    }
+    body = {
+        "message_id": next(_message_ids),
+        "date": int(time.time()),
+        "from": sender,
+        "chat": {"id": chat_id, "type": chat_type, "username": f"user{chat_id}"},
+        **content,
+    }
     if text is not None:
         body["text"] = text
     update = {"message": body}
@@ -67,12 +94,33 @@ def message(chat_id: int, text: str | None = None, *, language_code: str = "ru",
 
 
 def sticker(chat_id: int) -> dict:
-    return message(chat_id, sticker={"file_id": "CAACAgIAAx", "file_unique_id": "AgADx", "type": "regular",
-                                     "width": 512, "height": 512, "is_animated": False, "is_video": False})
+    return message(
+        chat_id,
+        sticker={
+            "file_id": "CAACAgIAAx",
+            "file_unique_id": "AgADx",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        },
+    )
 
 
 def callback(chat_id: int, data: str, *, callback_id: str = "cb1") -> dict:
     sender = {"id": chat_id, "is_bot": False, "first_name": "Test", "language_code": "ru"}
-    return {"callback_query": {"id": callback_id, "from": sender, "chat_instance": "ci", "data": data,
-                               "message": {"message_id": 1, "date": int(time.time()),
-                                           "chat": {"id": chat_id, "type": "private"}, "text": "pick"}}}
+    return {
+        "callback_query": {
+            "id": callback_id,
+            "from": sender,
+            "chat_instance": "ci",
+            "data": data,
+            "message": {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "text": "pick",
+            },
+        }
+    }

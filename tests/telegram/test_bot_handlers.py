@@ -34,6 +34,7 @@ def bot(app, fake_telegram):
 @pytest.fixture
 def send(app, bot, fake_telegram):
     """Hand one update to the bot; returns the texts it sent in answer."""
+
     def send_update(update: dict) -> list[str]:
         before = len(fake_telegram.messages())
         update.setdefault("update_id", next(_ids))
@@ -139,7 +140,8 @@ def test_create_without_writable_categories(send, api, alice):
     h.category(api, owner, "Чужая", board)
     api.post(f"/api/v1/boards/{board}/participants", owner, json={"username": "alice", "role": "reader"})
     assert send(h.message(CHAT, "/create")) == [
-        "Нет категорий, в которые вы можете добавлять цели. Создайте категорию в приложении."]
+        "Нет категорий, в которые вы можете добавлять цели. Создайте категорию в приложении."
+    ]
 
 
 def test_tasks_and_done_only_for_my_assigned_tasks(send, api, alice):
@@ -161,8 +163,11 @@ def test_tasks_and_done_only_for_my_assigned_tasks(send, api, alice):
 
 def test_habits_show_next_reminder_in_my_time_zone(send, api, alice):
     api.patch("/api/v1/auth/me", alice, json={"timezone": "Asia/Tokyo"})
-    made = api.post("/api/v1/habits", alice, json={"action": "читать", "place": "дома", "time": "07:30",
-                                                   "periodicity_days": 1, "duration_seconds": 60}).json
+    made = api.post(
+        "/api/v1/habits",
+        alice,
+        json={"action": "читать", "place": "дома", "time": "07:30", "periodicity_days": 1, "duration_seconds": 60},
+    ).json
     [text] = send(h.message(CHAT, "/habits"))
     assert text.startswith("Мои привычки (1):")
     assert f"#{made['id']} читать — дома, 07:30; следующее напоминание " in text

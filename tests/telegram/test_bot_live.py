@@ -31,8 +31,9 @@ def fake():
 
 @pytest.fixture
 def env(app, fake):
-    return live_environment(app, TELEGRAM_API_URL=fake.url, BOT_POLL_TIMEOUT="1", TELEGRAM_SEND_RATE="100",
-                            TELEGRAM_BACKOFF_SECONDS="0.05")
+    return live_environment(
+        app, TELEGRAM_API_URL=fake.url, BOT_POLL_TIMEOUT="1", TELEGRAM_SEND_RATE="100", TELEGRAM_BACKOFF_SECONDS="0.05"
+    )
 
 
 def _polls(fake):
@@ -49,7 +50,7 @@ def _say(fake, update, count=1, timeout=10.0):
     fake.push_update(update)
     messages = fake.wait_for_messages(before + count, timeout=timeout)
     assert len(messages) >= before + count, f"no answer to {update}: {messages[before:]}"
-    return [m["text"] for m in messages[before:before + count]]
+    return [m["text"] for m in messages[before : before + count]]
 
 
 def _quiet(fake, seconds=1.5):
@@ -68,8 +69,11 @@ def test_link_flow_and_every_command(app, api, fake, env, redis_client):
     world = h.team_with_tasks(api, boss, alice)
     mine = world["task"]("Моя задача", alice)
     theirs = world["task"]("Задача босса", boss)
-    api.post("/api/v1/habits", alice, json={"action": "читать", "place": "дома", "time": "07:30",
-                                           "periodicity_days": 1, "duration_seconds": 60})
+    api.post(
+        "/api/v1/habits",
+        alice,
+        json={"action": "читать", "place": "дома", "time": "07:30", "periodicity_days": 1, "duration_seconds": 60},
+    )
     db.session.commit()
     with _bot(env, fake):
         # an unlinked chat gets a code; entering it in the app links the chat and the bot confirms there
@@ -88,8 +92,7 @@ def test_link_flow_and_every_command(app, api, fake, env, redis_client):
         [goals] = _say(fake, h.message(CHAT, "/goals"))
         assert goals.splitlines()[1].startswith(f"#{goal['id']} Сдать отчёт — срок 2099-01-01, осталось дней: ")
         assert _say(fake, h.message(CHAT, "/tasks")) == [f"Мои открытые задачи (1):\n#{mine} Моя задача"]
-        assert _say(fake, h.message(CHAT, f"/done {theirs}")) == [
-            f"Задача #{theirs} не найдена среди назначенных вам."]
+        assert _say(fake, h.message(CHAT, f"/done {theirs}")) == [f"Задача #{theirs} не найдена среди назначенных вам."]
         [habits] = _say(fake, h.message(CHAT, "/habits"))
         assert habits.startswith("Мои привычки (1):") and habits.endswith("07:30 (Europe/Moscow)")
         assert _say(fake, h.message(CHAT, "/help"))[0].startswith("Команды:")
@@ -125,8 +128,13 @@ def test_link_flow_and_every_command(app, api, fake, env, redis_client):
 
         # liveness: the heartbeat is fresh, /readyz reports it without depending on it
         assert api.get("/readyz").json["bot"] == "ok"
-        status = subprocess.run([PYTHON, "-m", "flask", "--app", "wsgi", "bot", "status"], env=env,
-                                capture_output=True, text=True, timeout=30)
+        status = subprocess.run(
+            [PYTHON, "-m", "flask", "--app", "wsgi", "bot", "status"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         assert status.returncode == 0 and status.stdout.startswith("bot: ok"), status.stdout + status.stderr
 
 
@@ -150,8 +158,12 @@ def test_create_survives_a_restart_and_a_redelivery_creates_nothing_twice(api, f
     # Telegram delivers the same update again (e.g. the offset was never confirmed): handled once only
     fake.push_update(h.message(CHAT, "Бегать по утрам", update_id=900001))
     with _bot(env, fake, "bot-3"):
-        assert wait_until(lambda: any(int(c["params"].get("offset") or 0) > 900001 for c in fake.calls()
-                                      if c["method"] == "getUpdates"), timeout=10)
+        assert wait_until(
+            lambda: any(
+                int(c["params"].get("offset") or 0) > 900001 for c in fake.calls() if c["method"] == "getUpdates"
+            ),
+            timeout=10,
+        )
         assert _quiet(fake, 1.0)
         assert db.session.scalar(select(func.count(Goal.id)).where(Goal.title == "Бегать по утрам")) == 1
         # (ids keep growing past the redelivered one, as Telegram's do)
@@ -172,8 +184,9 @@ def test_another_poller_409_makes_the_bot_exit_non_zero(fake, env):
 
 @pytest.mark.live
 def test_without_a_token_the_bot_refuses_to_start(env):
-    result = subprocess.run([PYTHON, "bot.py"], env={**env, "TELEGRAM_BOT_TOKEN": ""}, capture_output=True,
-                            text=True, timeout=30, cwd=ROOT)
+    result = subprocess.run(
+        [PYTHON, "bot.py"], env={**env, "TELEGRAM_BOT_TOKEN": ""}, capture_output=True, text=True, timeout=30, cwd=ROOT
+    )
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr
 
@@ -186,9 +199,17 @@ def test_a_blocked_user_is_marked_and_unblocked_when_writing_again(api, fake, en
         fake.fail("sendMessage", 403)
         fake.push_update(h.message(CHAT, "/help"))
         assert wait_until(lambda: any(c["status"] == 403 for c in fake.calls()), timeout=10)
-        assert wait_until(lambda: db.session.scalar(
-            select(TelegramLink.blocked_at).where(TelegramLink.chat_id == CHAT).execution_options(
-                populate_existing=True)) is not None, timeout=5)
+        assert wait_until(
+            lambda: (
+                db.session.scalar(
+                    select(TelegramLink.blocked_at)
+                    .where(TelegramLink.chat_id == CHAT)
+                    .execution_options(populate_existing=True)
+                )
+                is not None
+            ),
+            timeout=5,
+        )
         db.session.rollback()
         assert _say(fake, h.message(CHAT, "/help"))[0].startswith("Команды:")
         db.session.rollback()

@@ -97,8 +97,9 @@ def test_fake_server_serves_updates_with_offset_semantics(fake_telegram):
     after = requests.post(f"{base}/getUpdates", json={"offset": first[0]["update_id"] + 1}, timeout=2).json()
     assert [u["message"]["text"] for u in after["result"]] == ["/help"]
     started = time.monotonic()
-    empty = requests.get(f"{base}/getUpdates", params={"offset": first[1]["update_id"] + 1, "timeout": 0.5},
-                         timeout=3).json()["result"]
+    empty = requests.get(
+        f"{base}/getUpdates", params={"offset": first[1]["update_id"] + 1, "timeout": 0.5}, timeout=3
+    ).json()["result"]
     assert empty == [] and time.monotonic() - started >= 0.45
     requests.post(f"{fake_telegram.url}/_control/fail", json={"method": "getUpdates", "status": 409}, timeout=2)
     assert requests.get(f"{base}/getUpdates", timeout=2).status_code == 409

@@ -60,8 +60,10 @@ def test_a_new_code_invalidates_the_previous_one(api, user):
     assert api.patch(VERIFY, user, json={"verification_code": second}).status_code == 200
 
 
-@pytest.mark.parametrize("body", [{}, {"verification_code": 123456}, {"verification_code": "x" * 17},
-                                  {"verification_code": "123456", "chat_id": 5}])
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"verification_code": 123456}, {"verification_code": "x" * 17}, {"verification_code": "123456", "chat_id": 5}],
+)
 def test_bad_bodies(api, user, body):
     resp = api.patch(VERIFY, user, json=body)
     assert resp.status_code == 422
