@@ -22,6 +22,7 @@ run: install
 ## Lint and run the whole test suite (needs PostgreSQL and Redis on their standard local ports)
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	TZ=UTC $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Benchmarks (not part of `make test`): seeds BENCH_DATABASE_URL (rebuilt!) and flushes BENCH_REDIS_URL,
