@@ -15,6 +15,7 @@ from app.calendar.routes import blp as calendar_api
 from app.cli import register_cli
 from app.common.after_commit import install_after_commit_hook
 from app.common.hooks import install_request_hooks
+from app.common.i18n import init_i18n
 from app.common.json import OrjsonProvider
 from app.config import Config
 from app.errors import register_error_handlers
@@ -66,5 +67,6 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     register_error_handlers(app)
     install_request_hooks(app)
     register_cli(app)
+    init_i18n(app)
     init_admin(app)
     return app

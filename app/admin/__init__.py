@@ -1,7 +1,8 @@
 """The admin site at /admin/ (Flask-Admin): superusers only, a server-side session separate from the JWT API.
 
 Every write goes through the domain services or runs the same validation as the API; everything else is
-read-only. Views per domain live in their own module; `init_admin(app)` wires them together.
+read-only. Views per domain live in their own module; `init_admin(app)` wires them together. Texts come
+from the one catalogue (app.common.i18n), in the browser's language.
 """
 
 from __future__ import annotations
@@ -9,27 +10,15 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
-from flask_babel import Babel, refresh
+from flask_babel import refresh
 
 from app.admin import goals, habits, teams, users
 from app.admin.auth import current_admin
 from app.admin.base import KalendarIndexView
 from app.admin.forms import LogoutForm
 
-LANGUAGES = ("en", "ru")
-
-
-def select_locale() -> str:
-    """The browser's preferred language among ours (Accept-Language), English otherwise."""
-    try:
-        return request.accept_languages.best_match(LANGUAGES) or "en"
-    except RuntimeError:  # outside a request (CLI, worker)
-        return "en"
-
 
 def init_admin(app: Flask) -> Admin:
-    if "babel" not in app.extensions:
-        Babel(app, locale_selector=select_locale)  # catalogs in app/translations
     admin = Admin(
         app,
         name="Kalendar",

@@ -35,7 +35,7 @@ from app.goals.models import ROLE_RANK, STATUSES, Board, BoardParticipant, Categ
 from app.goals.schemas import GoalCreateSchema
 from app.habits.services import own_habits_stmt
 from app.notify import client, linking
-from app.notify.texts import language, t
+from app.notify.texts import chat_language, t
 from app.teams import services as teams
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def _apologise(update: types.Update) -> None:
     if message is None or message.chat.type != "private":
         return
     try:
-        client.send_message(message.chat.id, t(language(getattr(sender, "language_code", None)), "apology"))
+        client.send_message(message.chat.id, t(chat_language(getattr(sender, "language_code", None)), "apology"))
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -183,7 +183,7 @@ def _items_text(header: str, lines: list[str], lang: str) -> str:
 def on_message(bot: telebot.TeleBot, message: types.Message) -> None:
     chat = message.chat
     sender = message.from_user
-    lang = language(sender.language_code if sender else None)
+    lang = chat_language(sender.language_code if sender else None)
     text = message.text if message.content_type == "text" else None
     command, args = parse_command(text or "", _bot_username(bot))
     if command == OTHER_BOT:
@@ -198,6 +198,8 @@ def on_message(bot: telebot.TeleBot, message: types.Message) -> None:
         return
     if link.blocked_at is not None:
         link.blocked_at = None  # they wrote to us again: sending works again
+    if sender is not None and sender.language_code and sender.language_code != link.language_code:
+        link.language_code = sender.language_code  # reminders and notifications follow the chat's language
     user = link.user
     state = conversation.get_state(chat.id)
     if command is not None:
@@ -234,7 +236,7 @@ def _offer_code(message: types.Message, lang: str, *, asked_for_data: bool) -> N
             language_code=sender.language_code if sender else None,
         )
     )
-    text = t(lang, "link_code", code=code)
+    text = t(lang, "link_code", num=linking.CODE_MINUTES, code=code)
     reply(message.chat.id, f"{t(lang, 'link_first')}\n{text}" if asked_for_data else text)
 
 
@@ -410,7 +412,7 @@ def _flatten(messages: Any) -> str:
 
 def on_callback(bot: telebot.TeleBot, call: types.CallbackQuery) -> None:
     """A button press: valid only while the chat is picking a category and the category is still open to me."""
-    lang = language(call.from_user.language_code if call.from_user else None)
+    lang = chat_language(call.from_user.language_code if call.from_user else None)
     message = call.message
     data = call.data or ""
     chosen = None

@@ -16,10 +16,11 @@ from sqlalchemy import select, update
 from app.auth.models import User
 from app.common import queue
 from app.common.after_commit import after_commit
-from app.common.timeutil import utcnow
+from app.common.timeutil import local_today, utcnow
 from app.extensions import db
 from app.habits.models import Habit, HabitCompletion
 from app.notify.client import send_to_user
+from app.notify.texts import t
 
 log = logging.getLogger(__name__)
 EARLY_TOLERANCE = timedelta(seconds=1)
@@ -47,12 +48,13 @@ def cancel_reminder(habit_id: int) -> None:
     after_commit(lambda: queue.cancel(job_id(habit_id)), f"cancel the reminder of habit {habit_id}")
 
 
-def reminder_text(habit: Habit, related: Habit | None) -> str:
-    text = f"Я буду {habit.action} в {habit.time.strftime('%H:%M')} в {habit.place}"
+def reminder_text(lang: str, habit: Habit, related: Habit | None) -> str:
+    """ "I will [action] at [time] in [place]", then the reward or the pleasant habit to do next."""
+    text = t(lang, "reminder", action=habit.action, time=habit.time.strftime("%H:%M"), place=habit.place)
     if habit.reward:
-        text += f"\nНаграда: {habit.reward}"
+        text += "\n" + t(lang, "reminder_reward", reward=habit.reward)
     elif related is not None:
-        text += f"\nЗатем: {related.action}"
+        text += "\n" + t(lang, "reminder_then", action=related.action)
     return text
 
 
@@ -95,18 +97,12 @@ def send_reminder(habit_id: int, occurrence: str) -> str:
     if (now - when).total_seconds() > current_app.config["REMINDER_STALE_SECONDS"]:
         log.info("habit %s: occurrence %s is stale, skipped", habit_id, occurrence)
         return "stale"
-    local_day = when.astimezone(_zone(owner.timezone)).date()
+    local_day = local_today(owner.timezone, when)
     done = db.session.scalar(
         select(HabitCompletion.id).where(HabitCompletion.habit_id == habit.id, HabitCompletion.date == local_day)
     )
     if done is not None:
         return "completed"
     related = db.session.get(Habit, habit.related_habit_id) if habit.related_habit_id else None
-    sent = send_to_user(owner.id, reminder_text(habit, related))
+    sent = send_to_user(owner.id, lambda lang: reminder_text(lang, habit, related))
     return "sent" if sent else "not sent"
-
-
-def _zone(name: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)

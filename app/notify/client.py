@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -22,6 +23,7 @@ from sqlalchemy import select, update
 from app.common.timeutil import utcnow
 from app.extensions import db, redis_store
 from app.notify.models import TelegramLink
+from app.notify.texts import chat_language
 
 log = logging.getLogger(__name__)
 
@@ -158,9 +160,11 @@ def send_message(chat_id: int, text: str, **params: Any) -> bool:
         return False
 
 
-def send_to_user(user_id: int, text: str) -> bool:
-    """Send to the user's linked chat; False when not linked or blocked (nothing is sent)."""
+def send_to_user(user_id: int, text: str | Callable[[str], str], **params: Any) -> bool:
+    """Send to the user's linked chat: `text`, or `text(lang)` — the message in the chat's language. False when
+    not linked or blocked (nothing is sent)."""
     link = db.session.scalar(select(TelegramLink).where(TelegramLink.user_id == user_id))
     if link is None or link.blocked_at is not None:
         return False
-    return send_message(link.chat_id, text)
+    body = text(chat_language(link.language_code)) if callable(text) else text
+    return send_message(link.chat_id, body, **params)

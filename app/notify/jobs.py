@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.notify import client
 from app.notify.models import TelegramLink
-from app.notify.texts import language, t
+from app.notify.texts import chat_language, t
 
 
 def send_link_confirmation(chat_id: int, username: str) -> None:
@@ -18,4 +18,4 @@ def send_link_confirmation(chat_id: int, username: str) -> None:
     link = db.session.scalar(select(TelegramLink).where(TelegramLink.chat_id == chat_id))
     if link is None or link.user.username != username:
         return
-    client.send_message(chat_id, t(language(link.language_code), "linked", username=username))
+    client.send_message(chat_id, t(chat_language(link.language_code), "linked", username=username))

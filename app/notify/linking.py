@@ -19,8 +19,10 @@ from app.errors import ValidationFailed
 from app.extensions import db
 from app.notify.jobs import send_link_confirmation
 from app.notify.models import TelegramLink, VerificationCode
+from app.notify.texts import chat_language
 
-CODE_TTL = timedelta(minutes=10)
+CODE_MINUTES = 10  # how long a code lives (ASVS: at most 10 minutes); the bot's text says it from here
+CODE_TTL = timedelta(minutes=CODE_MINUTES)
 WRONG_CODE = "The code is wrong or has expired. Ask the bot for a new one with /link."
 
 
@@ -104,6 +106,12 @@ def unlink(user: User) -> bool:
     removed = db.session.execute(delete(TelegramLink).where(TelegramLink.user_id == user.id)).rowcount
     db.session.expire(user, ["telegram_link"])
     return bool(removed)
+
+
+def language_of(user_id: int) -> str:
+    """The language to address a person in: their chat's, or the chats' default when they have none."""
+    code = db.session.scalar(select(TelegramLink.language_code).where(TelegramLink.user_id == user_id))
+    return chat_language(code)
 
 
 def link_for_chat(chat_id: int) -> TelegramLink | None:

@@ -20,6 +20,8 @@ from app.events.presence import is_online
 from app.events.pubsub import publish_after_commit, publish_user_event
 from app.extensions import db
 from app.notify.client import send_to_user
+from app.notify.linking import language_of
+from app.notify.texts import t
 from app.teams.models import Notification, Task, Team
 from app.teams.schemas import TaskSchema
 
@@ -51,13 +53,20 @@ def _claim(user_id: int, kind: str, task_id: int, dedupe_key: str) -> bool:
     return inserted is not None
 
 
-def _deliver(user_id: int, title: str, body: str, level: str) -> str:
-    """Online → toast on the user's socket (after commit); offline → Telegram if linked."""
+def _deliver(user_id: int, kind: str, level: str, **values: object) -> str:
+    """Online → toast on the user's socket (after commit); offline → Telegram if linked. Either way the text
+    `task_<kind>_title` / `_body` is in the person's language (their chat's)."""
+
+    def text(lang: str) -> tuple[str, str]:
+        return t(lang, f"task_{kind}_title"), t(lang, f"task_{kind}_body", **values)
+
     if is_online(user_id):
+        title, body = text(language_of(user_id))
         toast = {"type": "toast", "title": title, "body": body, "level": level}
         after_commit(lambda: publish_user_event(user_id, toast), f"toast to user {user_id}")
         return "toast"
-    return "telegram" if send_to_user(user_id, f"{title}\n{body}") else "none"  # False: not linked/blocked
+    sent = send_to_user(user_id, lambda lang: "\n".join(text(lang)))
+    return "telegram" if sent else "none"  # False: not linked/blocked
 
 
 def notify_task_assigned(task_id: int, assignee_id: int) -> None:
@@ -73,7 +82,7 @@ def notify_task_assigned(task_id: int, assignee_id: int) -> None:
     key = f"assigned:{task_id}:{assignee_id}:{task.assigned_at.isoformat()}"
     if not _claim(assignee_id, "assigned", task_id, key):
         return
-    channel = _deliver(assignee_id, "New task for you", f"{task.title} ({team_name}), task #{task.id}", "info")
+    channel = _deliver(assignee_id, "assigned", "info", title=task.title, team=team_name, id=task.id)
     _mark_channel(key, channel)
 
 
@@ -91,12 +100,8 @@ def notify_task_overdue(task_id: int) -> None:
     key = f"overdue:{task_id}:{recipient}:{task.deadline.isoformat()}"
     if not _claim(recipient, "overdue", task_id, key):
         return
-    channel = _deliver(
-        recipient,
-        "Task overdue",
-        f"{task.title} ({team_name}), task #{task.id}: the deadline {task.deadline:%Y-%m-%d %H:%M} UTC has passed",
-        "warning",
-    )
+    deadline = f"{task.deadline:%Y-%m-%d %H:%M}"
+    channel = _deliver(recipient, "overdue", "warning", title=task.title, team=team_name, id=task.id, deadline=deadline)
     _mark_channel(key, channel)
 
 
