@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
+from fakes.telegram import FakeTelegram
 from tests.factories import ApiClient
 from tests.processes import live_environment
 
@@ -107,6 +108,19 @@ def user(api: ApiClient):
 @pytest.fixture
 def other_user(api: ApiClient):
     return api.signup_and_login("mallory")
+
+
+@pytest.fixture
+def fake_telegram(app: Flask) -> Iterator[FakeTelegram]:
+    """The fake Telegram Bot API server, in-process on a free port, with the app pointed at it."""
+    fake = FakeTelegram().start()
+    previous = app.config["TELEGRAM_API_URL"]
+    app.config["TELEGRAM_API_URL"] = fake.url
+    try:
+        yield fake
+    finally:
+        app.config["TELEGRAM_API_URL"] = previous
+        fake.stop()
 
 
 @pytest.fixture
