@@ -184,6 +184,12 @@ for path in ("docker-compose.yml", "deploy/docker-compose.prod.yml"):
     for name in app_services:
         if services[name].get("init") is not True:
             problems.append(f"{path}: service {name} needs `init: true` (PID 1 ignores SIGTERM until it has a handler)")
+    web_check = services["web"].get("healthcheck") or {}
+    if "/healthz" not in str(web_check.get("test")) or not web_check.get("start_interval"):
+        problems.append(f"{path}: web needs a /healthz healthcheck with start_interval")
+    for name, spec in services.items():
+        if (spec.get("healthcheck") or {}).get("disable"):
+            problems.append(f"{path}: {name} disables its healthcheck (`up --wait` refuses that); leave it out")
     db = services["db"]
     if db.get("env_file") not in (None, ["db.env"]):
         problems.append(f"{path}: db reads {db.get('env_file')}: it gets PostgreSQL's settings only (db.env)")
