@@ -18,7 +18,7 @@ pins() {
   python3 -c '
 import re, sys
 for line in sys.stdin:
-    m = re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([^ ;\\]+)", line)
+    m = re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", line)
     if m:
         print(re.sub(r"[-_.]+", "-", m.group(1)).lower() + "==" + m.group(2))
 ' | sort
@@ -28,7 +28,7 @@ if [[ ${1:-} == image ]]; then
   image=${2:?usage: .ci/check-delivery.sh image IMAGE}
   status=0
   echo "== image $image: pip freeze equals requirements.lock"
-  if diff -u <(pins <requirements.lock) <(docker run --rm --entrypoint pip "$image" freeze | pins); then
+  if diff -u <(pins <requirements.lock) <(docker run --rm -e PIP_NO_CACHE_DIR=1 -e PIP_DISABLE_PIP_VERSION_CHECK=1 --entrypoint pip "$image" freeze | pins); then
     echo "   ok ($(pins <requirements.lock | wc -l) packages)"
   else
     echo "   FAILED: the image's packages differ from requirements.lock (- lock, + image)" >&2
