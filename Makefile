@@ -1,4 +1,4 @@
-# Two commands for a fresh machine: `make run` (API on the embedded default) and `make test`.
+# Two commands for a fresh machine: `make run` (the whole product on embedded servers) and `make test`.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -6,20 +6,20 @@ PORT ?= 5000
 
 .PHONY: install run test lint bench clean
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
+$(BIN)/.installed: requirements.txt requirements-dev.txt requirements-embedded.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
 install: $(BIN)/.installed
 
-## Run the API with no configuration: SQLite under instance/, debug mode, http://127.0.0.1:$(PORT)/docs
+## Run web, worker and (with TELEGRAM_BOT_TOKEN) bot on http://127.0.0.1:$(PORT): embedded PostgreSQL and Valkey
+## under instance/ unless DATABASE_URL / REDIS_URL are set (run.py). DEMO=1 seeds the demo data once.
 run: install
-	FLASK_DEBUG=1 $(BIN)/flask --app wsgi db upgrade
-	FLASK_DEBUG=1 $(BIN)/flask --app wsgi run --port $(PORT)
+	PORT=$(PORT) DEMO=$(DEMO) exec $(BIN)/python run.py
 
-## Lint and run the whole test suite (needs PostgreSQL and Redis on their standard local ports)
+## Lint and run the whole test suite (its own embedded servers unless TEST_DATABASE_URL / TEST_REDIS_URL are set)
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -6,12 +6,13 @@ import logging
 
 from flask import Flask
 
+from app import embedded
 from app.admin import init_admin
 from app.auth.tokens import init_jwt
 from app.cli import register_cli
 from app.common.hooks import install_request_hooks
 from app.common.json import OrjsonProvider
-from app.config import Config
+from app.config import Config, limiter_storage_uri
 from app.errors import register_error_handlers
 from app.extensions import api, cors, db, jwt, limiter, migrate, redis_store, sock
 from app.realtime import init_realtime
@@ -39,8 +40,9 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.json = OrjsonProvider(app)
     app.config.from_object(config_class)
+    embedded.configure(app.config)  # unset DATABASE_URL / REDIS_URL: the embedded servers, started or attached
     config_class.check(app.config)
-    app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    app.config["RATELIMIT_STORAGE_URI"] = limiter_storage_uri(app.config["REDIS_URL"]) or "memory://"
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
