@@ -15,7 +15,7 @@ os.environ["TZ"] = "UTC"
 time.tzset()
 
 from app import create_app  # noqa: E402  (after TZ is fixed)
-from app.telegram.poller import Poller, build_bot  # noqa: E402
+from app.bot.poller import Poller, build_bot  # noqa: E402
 
 log = logging.getLogger("bot")
 

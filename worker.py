@@ -1,13 +1,13 @@
 """Background worker: one process running the RQ worker and the rq-scheduler loop.
 
-* The RQ worker (app.jobs.JobWorker, a SimpleWorker: jobs run in this process, so the app and its
+* The RQ worker (app.common.queue.JobWorker, a SimpleWorker: jobs run in this process, so the app and its
   database pool are built once) runs in the main thread, where RQ installs its signal handlers:
   SIGTERM/SIGINT finish the current job, then stop (a second signal stops at once).
 * The scheduler loop runs in a daemon thread: every SCHEDULER_INTERVAL seconds it takes rq-scheduler's
   lock and moves due jobs to the queue. Several worker processes may run; the lock makes their loops
-  take turns, and the jobs themselves are idempotent (see app.habits.tasks).
+  take turns, and the jobs themselves are idempotent (see app.habits.jobs).
 * At start-up every reminder job is rebuilt from PostgreSQL (the code behind `flask reminders sync`) and
-  the periodic jobs of app.jobs.PERIODIC_JOBS are registered.
+  the periodic jobs of app.common.queue.PERIODIC_JOBS are registered.
 * Runs with TZ=UTC (rq-scheduler reads cron strings in local time).
 """
 
@@ -22,7 +22,8 @@ import time
 os.environ["TZ"] = "UTC"
 time.tzset()
 
-from app import create_app, jobs  # noqa: E402  (after TZ is fixed)
+from app import create_app  # noqa: E402  (after TZ is fixed)
+from app.common import queue  # noqa: E402  (after TZ is fixed)
 from app.habits.reminders import sync_reminders  # noqa: E402
 
 log = logging.getLogger("worker")
@@ -31,7 +32,7 @@ log = logging.getLogger("worker")
 def scheduler_loop(app, stop: threading.Event) -> None:
     interval = float(app.config["SCHEDULER_INTERVAL"])
     with app.app_context():
-        scheduler = jobs.scheduler(interval=max(interval, 1))
+        scheduler = queue.scheduler(interval=max(interval, 1))
         while not stop.is_set():
             try:
                 if scheduler.acquire_lock():
@@ -47,18 +48,18 @@ def scheduler_loop(app, stop: threading.Event) -> None:
 def main() -> int:
     app = create_app()
     gc.freeze()  # the app lives as long as the process: no collector passes over it, and a quick exit on SIGTERM
-    jobs.bind_app(app)
+    queue.bind_app(app)
     with app.app_context():
-        if jobs.connection() is None:
+        if queue.connection() is None:
             log.error("REDIS_URL is not set: there is nothing for a worker to do")
             return 1
         log.info("rebuilt %d reminder jobs", sync_reminders())
-        log.info("periodic jobs: %s", ", ".join(jobs.register_periodic_jobs()) or "none")
-        conn = jobs.connection()
+        log.info("periodic jobs: %s", ", ".join(queue.register_periodic_jobs()) or "none")
+        conn = queue.connection()
         stop = threading.Event()
         thread = threading.Thread(target=scheduler_loop, args=(app, stop), name="scheduler", daemon=True)
         thread.start()
-        worker = jobs.JobWorker([jobs.queue(conn)], connection=conn)
+        worker = queue.JobWorker([queue.rq_queue(conn)], connection=conn)
         try:
             worker.work(logging_level="INFO")
         finally:

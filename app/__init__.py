@@ -25,11 +25,11 @@ def blueprints() -> tuple:
     from app.auth.routes import blp as auth
     from app.auth.vk_routes import blp as auth_vk
     from app.calendar.routes import blp as calendar
-    from app.common.health import blp as health
     from app.goals.routes import blp as goals
     from app.habits.routes import blp as habits
+    from app.health.routes import blp as health
+    from app.notify.routes import blp as telegram
     from app.teams.routes import blp as teams
-    from app.telegram.routes import blp as telegram
 
     return (health, auth, auth_vk, goals, habits, teams, telegram, calendar)
 

@@ -12,9 +12,9 @@ from app.extensions import db
 
 
 def register_cli(app: Flask) -> None:
+    from app.bot.cli import bot_cli
     from app.goals.cli import goals_cli
     from app.habits.cli import reminders_cli
-    from app.telegram.cli import bot_cli
 
     _seed_demo_command(app)
     app.cli.add_command(goals_cli)

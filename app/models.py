@@ -4,8 +4,8 @@ from app.auth.models import AuthSession, User
 from app.calendar.models import CalendarFeed
 from app.goals import models as goals_models
 from app.habits import models as habits_models
+from app.notify.models import TelegramLink, VerificationCode
 from app.teams import models as teams_models
-from app.telegram.models import TelegramLink, VerificationCode
 
 __all__ = [
     "AuthSession",

@@ -23,7 +23,7 @@ from app.config import TestConfig
 from app.extensions import db, redis_store
 from app.habits.models import Habit
 from app.habits.reminders import sync_reminders
-from app.telegram.models import TelegramLink
+from app.notify.models import TelegramLink
 from fakes.telegram import FakeTelegram
 from tests.processes import PYTHON, live_environment, running
 

@@ -230,7 +230,7 @@ def bench_overdue() -> dict:
 
     from app import create_app
     from app.extensions import db
-    from app.teams.tasks import mark_overdue_tasks
+    from app.teams.jobs import mark_overdue_tasks
 
     app = create_app()
     with app.app_context():

@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from app import create_app, embedded
 from app.config import TestConfig
 from app.extensions import db
+from fakes.telegram import FakeTelegram
 from tests.factories import ApiClient
 from tests.processes import live_environment
 
@@ -125,6 +126,19 @@ def server_dir() -> Iterator[Path]:
     yield path
     embedded.stop(path)
     shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def fake_telegram(app: Flask) -> Iterator[FakeTelegram]:
+    """The fake Telegram Bot API server, in-process on a free port, with the app pointed at it."""
+    fake = FakeTelegram().start()
+    previous = app.config["TELEGRAM_API_URL"]
+    app.config["TELEGRAM_API_URL"] = fake.url
+    try:
+        yield fake
+    finally:
+        app.config["TELEGRAM_API_URL"] = previous
+        fake.stop()
 
 
 @pytest.fixture

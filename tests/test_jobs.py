@@ -1,8 +1,8 @@
 """The jobs module against real Redis: what `enqueue` puts on the queue runs in a worker."""
 
-from app import jobs
+from app.common import queue
 from app.extensions import db
-from app.telegram.models import TelegramLink
+from app.notify.models import TelegramLink
 
 
 def probe_job(user_id: int, chat_id: int, *, username: str = "") -> None:
@@ -13,10 +13,10 @@ def test_enqueue_puts_a_runnable_job_on_the_queue(app, user, redis_client):
     saved = app.config["JOBS_INLINE"]
     app.config["JOBS_INLINE"] = False
     try:
-        jobs.enqueue(probe_job, user.id, 4242, username="probe")
+        queue.enqueue(probe_job, user.id, 4242, username="probe")
     finally:
         app.config["JOBS_INLINE"] = saved
-    queued = jobs.queue(redis_client).jobs
+    queued = queue.rq_queue(redis_client).jobs
     assert len(queued) == 1
     job = queued[0]
     assert job.args == ("tests.test_jobs.probe_job", user.id, 4242)
@@ -27,8 +27,8 @@ def test_enqueue_accepts_ids_with_characters_rq_refuses(app, user, redis_client)
     saved = app.config["JOBS_INLINE"]
     app.config["JOBS_INLINE"] = False
     try:
-        jobs.enqueue(probe_job, user.id, 4243, job_id="task-overdue:7:2026-11-22T08:00:00+00:00")
+        queue.enqueue(probe_job, user.id, 4243, job_id="task-overdue:7:2026-11-22T08:00:00+00:00")
     finally:
         app.config["JOBS_INLINE"] = saved
-    (job,) = jobs.queue(redis_client).jobs
+    (job,) = queue.rq_queue(redis_client).jobs
     assert job.id == "task-overdue-7-2026-11-22T08-00-00-00-00"

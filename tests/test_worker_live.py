@@ -13,7 +13,7 @@ from app.common.timeutil import utcnow
 from app.extensions import db
 from app.habits.models import Habit
 from app.habits.reminders import schedule_reminder
-from app.telegram.models import TelegramLink
+from app.notify.models import TelegramLink
 from fakes.telegram import FakeTelegram
 from tests.habits.conftest import BASE, body
 from tests.processes import PYTHON, live_environment, running, wait_until
@@ -162,11 +162,11 @@ def test_task_notifications_go_through_the_real_worker(api, env, fake, redis_cli
     with _worker(env):
         assert len(fake.wait_for_messages(1, timeout=15)) == 1  # the assignment
         time.sleep(2.5)
-        from app import jobs
-        from app.teams.tasks import mark_overdue_tasks
+        from app.common import queue
+        from app.teams.jobs import mark_overdue_tasks
 
-        jobs.enqueue(mark_overdue_tasks)  # what the every-minute schedule runs
-        jobs.enqueue(mark_overdue_tasks)  # a second sweep at once must not alert twice
+        queue.enqueue(mark_overdue_tasks)  # what the every-minute schedule runs
+        queue.enqueue(mark_overdue_tasks)  # a second sweep at once must not alert twice
         messages = fake.wait_for_messages(2, timeout=15)
         time.sleep(1)
     texts = [m["text"] for m in fake.messages()]

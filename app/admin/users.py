@@ -18,8 +18,8 @@ from app.auth.models import AuthSession, User
 from app.auth.schemas import ProfileUpdateSchema, SignupSchema
 from app.errors import DomainError
 from app.extensions import db
-from app.telegram import linking
-from app.telegram.models import TelegramLink
+from app.notify import linking
+from app.notify.models import TelegramLink
 
 # Whitelists, not blacklists: a column added to User later (a hash, a token) stays out until listed here.
 USER_LIST = ("username", "email", "first_name", "last_name", "is_active", "is_superuser", "date_joined", "last_login")

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import bindparam, select
 
-from app import jobs
 from app.auth.models import User
+from app.common import queue
 from app.common.timeutil import utcnow
 from app.extensions import db
 from app.habits.models import Habit, next_occurrence
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 # DESIGN.md names it `habit-reminder:<id>`; rq 3 accepts only letters, digits, "_" and "-" in job ids.
 JOB_PREFIX = "habit-reminder-"
-TASK = "app.habits.tasks.send_reminder"
+TASK = "app.habits.jobs.send_reminder"
 
 
 def job_id(habit_id: int) -> str:
@@ -33,18 +33,18 @@ def job_id(habit_id: int) -> str:
 def schedule_reminder(habit: Habit) -> None:
     """(Re)schedule the habit's one reminder job, or cancel it when there is nothing to remind."""
     if habit.next_reminder_at is None:
-        jobs.cancel(job_id(habit.id))
+        queue.cancel(job_id(habit.id))
         return
     schedule_at_time(habit.id, habit.next_reminder_at)
 
 
 def schedule_at_time(habit_id: int, when: datetime) -> None:
     """(Re)schedule a habit's reminder job for `when` without loading the habit."""
-    jobs.schedule_at(when, TASK, habit_id, when.isoformat(), job_id=job_id(habit_id))
+    queue.schedule_at(when, TASK, habit_id, when.isoformat(), job_id=job_id(habit_id))
 
 
 def cancel_reminder(habit_id: int) -> None:
-    jobs.cancel(job_id(habit_id))
+    queue.cancel(job_id(habit_id))
 
 
 def sync_reminders(batch: int = 5000) -> int:
@@ -54,7 +54,7 @@ def sync_reminders(batch: int = 5000) -> int:
     next future occurrence instead of firing a burst of stale reminders. Jobs of habits that no longer
     need one are removed. Writes go through pipelines, a few thousand per round trip.
     """
-    conn = jobs.connection()
+    conn = queue.connection()
     if conn is None:
         log.warning("no REDIS_URL: reminders are disabled, nothing to sync")
         return 0
@@ -77,9 +77,9 @@ def sync_reminders(batch: int = 5000) -> int:
         _bulk_move(moved[start : start + batch])
     db.session.commit()
     keep = {item[0] for item in wanted}
-    orphans = jobs.scheduled_ids(conn, JOB_PREFIX) - keep
-    jobs.cancel_many(conn, orphans)
-    count = jobs.schedule_many(conn, wanted)
+    orphans = queue.scheduled_ids(conn, JOB_PREFIX) - keep
+    queue.cancel_many(conn, orphans)
+    count = queue.schedule_many(conn, wanted)
     log.info(
         "reminders sync: %d jobs written, %d moved past stale occurrences, %d orphans removed in %.2fs",
         count,

@@ -254,7 +254,7 @@ def _check_assignee(team_id: int, assignee_id: int | None) -> None:
 def _notify_assigned_after_commit(actor: User, task: Task) -> None:
     if task.assignee_id is None or task.assignee_id == actor.id:
         return
-    from app.teams.tasks import schedule_assigned_notification
+    from app.teams.jobs import schedule_assigned_notification
 
     task_id, assignee_id = task.id, task.assignee_id
     call_after_commit(db.session, lambda: schedule_assigned_notification(task_id, assignee_id))

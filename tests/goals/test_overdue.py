@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from app.extensions import db
-from app.goals import tasks
+from app.goals import jobs
 from app.goals.models import Goal
 from app.goals.services import mark_overdue_goals, overdue_cutoff
 
@@ -48,7 +48,7 @@ def test_the_due_day_must_be_over_everywhere(g, team):
 
 
 def test_job_function_commits_and_counts(g, team, monkeypatch):
-    monkeypatch.setattr("app.goals.tasks.utcnow", lambda: datetime(2031, 1, 1, tzinfo=UTC))
-    assert tasks.mark_overdue() == 1
+    monkeypatch.setattr("app.goals.jobs.utcnow", lambda: datetime(2031, 1, 1, tzinfo=UTC))
+    assert jobs.mark_overdue() == 1
     assert _status(team.goal["id"]) == "overdue"
-    assert tasks.mark_overdue() == 0
+    assert jobs.mark_overdue() == 0

@@ -1,12 +1,10 @@
-"""Habit fixtures: a valid body, a habit factory through the API, the fake Telegram server."""
+"""Habit fixtures: a valid body and a habit factory through the API."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-
-from tests.telegram.conftest import fake_telegram  # noqa: F401  (re-exported fixture)
 
 BASE = "/api/v1/habits"
 

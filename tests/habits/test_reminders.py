@@ -3,12 +3,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from app import jobs
+from app.common import queue
 from app.common.timeutil import utcnow
 from app.extensions import db
+from app.habits.jobs import send_reminder
 from app.habits.models import Habit
-from app.habits.tasks import send_reminder
-from app.telegram.models import TelegramLink
+from app.notify.models import TelegramLink
 from tests.habits.conftest import BASE
 
 SCHEDULE = "rq:scheduler:scheduled_jobs"
@@ -31,8 +31,8 @@ def test_sends_once_with_the_right_text_and_schedules_the_next(app, make_habit, 
     pleasant = make_habit(linked, is_pleasant=True, action="выпить кофе")
     habit = make_habit(linked, related_habit_id=pleasant["id"])
     when = _due(habit["id"])
-    assert jobs.run_job("app.habits.tasks.send_reminder", habit["id"], when.isoformat()) == "sent"
-    assert jobs.run_job("app.habits.tasks.send_reminder", habit["id"], when.isoformat()) == "superseded"
+    assert queue.run_job("app.habits.jobs.send_reminder", habit["id"], when.isoformat()) == "sent"
+    assert queue.run_job("app.habits.jobs.send_reminder", habit["id"], when.isoformat()) == "superseded"
     [message] = fake_telegram.messages()
     assert message["text"] == "Я буду сделать 10 приседаний в 07:30 в дома\nЗатем: выпить кофе"
     following = db.session.get(Habit, habit["id"], populate_existing=True).next_reminder_at
@@ -82,14 +82,14 @@ def test_sync_rebuilds_every_job_after_flushdb(app, make_habit, user, redis_clie
     assert "Rebuilt 3 reminder jobs" in result.output
     ids = {m.decode() for m in redis_client.zrange(SCHEDULE, 0, -1)}
     assert ids == {f"habit-reminder-{h['id']}" for h in habits[:3]}
-    job = jobs.fetch(f"habit-reminder-{habits[0]['id']}")
-    assert job.args[:2] == ("app.habits.tasks.send_reminder", habits[0]["id"])
+    job = queue.fetch(f"habit-reminder-{habits[0]['id']}")
+    assert job.args[:2] == ("app.habits.jobs.send_reminder", habits[0]["id"])
 
 
 def test_enqueue_runs_inline_without_redis_or_with_jobs_inline(app):
     app.config["JOBS_INLINE"] = True
     try:
-        jobs.enqueue(_record, 7)
+        queue.enqueue(_record, 7)
     finally:
         app.config["JOBS_INLINE"] = False
     assert CALLS == [7]
@@ -97,11 +97,11 @@ def test_enqueue_runs_inline_without_redis_or_with_jobs_inline(app):
 
 def test_periodic_registry_skips_absent_modules_and_is_idempotent(redis_client):
     specs = [
-        jobs.PeriodicJob("demo-tick", "tests.habits.test_reminders._record", 60),
-        jobs.PeriodicJob("missing", "app.nowhere.tasks.run", 60),
+        queue.PeriodicJob("demo-tick", "tests.habits.test_reminders._record", 60),
+        queue.PeriodicJob("missing", "app.nowhere.tasks.run", 60),
     ]
-    assert jobs.register_periodic_jobs(jobs=specs) == ["demo-tick"]
-    assert jobs.register_periodic_jobs(jobs=specs) == ["demo-tick"]
+    assert queue.register_periodic_jobs(jobs=specs) == ["demo-tick"]
+    assert queue.register_periodic_jobs(jobs=specs) == ["demo-tick"]
     assert redis_client.zcard(SCHEDULE) == 1
 
 

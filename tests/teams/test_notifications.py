@@ -9,14 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.common.queue import run_job
 from app.extensions import db
-from app.jobs import run_job
+from app.notify.models import TelegramLink
 from app.realtime import presence
 from app.realtime.events import user_channel
-from app.teams import tasks as team_tasks
+from app.teams import jobs as team_jobs
 from app.teams.models import Task
-from app.telegram.models import TelegramLink
-from tests.telegram.conftest import fake_telegram  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -37,7 +36,7 @@ def test_assignment_offline_sends_one_telegram_message(api, world, fake_telegram
         f"/api/v1/lists/{world.list_id}/tasks", world.admin, json={"title": "Review", "assignee_id": world.member.id}
     )
     assert r.status_code == 201
-    team_tasks.notify_task_assigned(r.json["id"], world.member.id)  # a duplicate delivery of the same job
+    team_jobs.notify_task_assigned(r.json["id"], world.member.id)  # a duplicate delivery of the same job
     db.session.commit()
     messages = fake_telegram.wait_for_messages(1)
     assert len(messages) == 1 and "Review" in messages[0]["text"]
@@ -56,7 +55,7 @@ def test_assignment_online_toasts_and_skips_telegram(api, world, fake_telegram, 
     pubsub = redis_client.pubsub(ignore_subscribe_messages=True)
     pubsub.subscribe(user_channel(world.member.id))
     task = api.patch(f"/api/v1/tasks/{world.task_id}", world.admin, json={"assignee_id": world.member.id}).json
-    team_tasks.notify_task_assigned(task["id"], world.member.id)
+    team_jobs.notify_task_assigned(task["id"], world.member.id)
     db.session.commit()
     events = []
     deadline = time.monotonic() + 2
@@ -83,7 +82,7 @@ def test_concurrent_overdue_runs_alert_once_and_a_later_deadline_rearms(
     app,
     api,
     world,
-    fake_telegram,  # noqa: F811
+    fake_telegram,
     inline_jobs,
 ):
     link(world.admin.id)  # unassigned task: its creator is told
@@ -94,7 +93,7 @@ def test_concurrent_overdue_runs_alert_once_and_a_later_deadline_rearms(
     def run() -> None:
         with app.app_context():
             barrier.wait()
-            counts.append(run_job("app.teams.tasks.mark_overdue_tasks"))
+            counts.append(run_job("app.teams.jobs.mark_overdue_tasks"))
 
     threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:
@@ -104,15 +103,15 @@ def test_concurrent_overdue_runs_alert_once_and_a_later_deadline_rearms(
     assert sorted(counts) == [0, 1]
     assert len(fake_telegram.wait_for_messages(1)) == 1
     with app.app_context():
-        run_job("app.teams.tasks.mark_overdue_tasks")
-        run_job("app.teams.tasks.notify_task_overdue", world.task_id)
+        run_job("app.teams.jobs.mark_overdue_tasks")
+        run_job("app.teams.jobs.notify_task_overdue", world.task_id)
     assert len(fake_telegram.messages()) == 1
 
     later = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()  # later, yet still past
     moved = api.patch(f"/api/v1/tasks/{world.task_id}", world.admin, json={"deadline": later})
     assert moved.json["is_overdue"] is False
     with app.app_context():
-        assert run_job("app.teams.tasks.mark_overdue_tasks") == 1
+        assert run_job("app.teams.jobs.mark_overdue_tasks") == 1
     assert len(fake_telegram.wait_for_messages(2)) == 2
 
 
@@ -127,7 +126,7 @@ def test_concurrent_notification_jobs_send_once(app, world, fake_telegram):  # n
     def run() -> None:
         with app.app_context():
             barrier.wait()
-            run_job("app.teams.tasks.notify_task_overdue", world.task_id)
+            run_job("app.teams.jobs.notify_task_overdue", world.task_id)
 
     threads = [threading.Thread(target=run) for _ in range(3)]
     for thread in threads:

@@ -7,7 +7,7 @@ Conventions every domain follows:
   so the job's module is imported only when the job runs.
 * `run_job` gives every job a fresh Flask app context and one transaction: commit on success, rollback on
   error, session removed afterwards. Jobs `flush()`; they never commit (except a deliberate claim, see
-  `app.habits.tasks`).
+  `app.habits.jobs`).
 * Queue side effects requested *inside* a job (`enqueue`, `schedule_at`, `cancel`) are held back until the
   job's transaction has committed and RQ has recorded the job's end, so a job can reschedule its own id
   (RQ would otherwise overwrite and expire the new schedule when it saves the finished job) and nothing is
@@ -54,8 +54,8 @@ class PeriodicJob:
 
 
 PERIODIC_JOBS: list[PeriodicJob] = [
-    PeriodicJob("goals-overdue", "app.goals.tasks.mark_overdue", every_seconds=60),
-    PeriodicJob("tasks-overdue", "app.teams.tasks.mark_overdue_tasks", every_seconds=60),
+    PeriodicJob("goals-overdue", "app.goals.jobs.mark_overdue", every_seconds=60),
+    PeriodicJob("tasks-overdue", "app.teams.jobs.mark_overdue_tasks", every_seconds=60),
 ]
 
 
@@ -66,7 +66,7 @@ def connection() -> Redis | None:
     return redis_store.client
 
 
-def queue(conn: Redis | None = None) -> Queue:
+def rq_queue(conn: Redis | None = None) -> Queue:
     return Queue(QUEUE_NAME, connection=conn or _require_connection(), default_timeout=JOB_TIMEOUT)
 
 
@@ -186,7 +186,9 @@ def enqueue(func: Callable, *args: Any, job_id: str | None = None, **kwargs: Any
     conn = _require_connection()
     if job_id is not None:  # rq 3 accepts only letters, digits, "_" and "-" (callers build ids from timestamps)
         job_id = re.sub(r"[^A-Za-z0-9_-]", "-", job_id)
-    _defer_or_run(lambda: queue(conn).enqueue(run_job, args=(path, *args), kwargs=kwargs, job_id=job_id, result_ttl=0))
+    _defer_or_run(
+        lambda: rq_queue(conn).enqueue(run_job, args=(path, *args), kwargs=kwargs, job_id=job_id, result_ttl=0)
+    )
 
 
 def schedule_at(when: datetime, func: Callable, *args: Any, job_id: str) -> None:

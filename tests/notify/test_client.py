@@ -3,8 +3,8 @@ import time
 import pytest
 
 from app.extensions import db
-from app.telegram import client
-from app.telegram.models import TelegramLink
+from app.notify import client
+from app.notify.models import TelegramLink
 
 
 @pytest.fixture

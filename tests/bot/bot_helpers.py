@@ -6,7 +6,7 @@ import itertools
 import time
 
 from app.extensions import db
-from app.telegram.models import TelegramLink
+from app.notify.models import TelegramLink
 from tests.factories import ApiClient, Session
 
 _message_ids = itertools.count(1)

@@ -25,13 +25,13 @@ _task_schema = TaskSchema()
 
 
 def _enqueue(func, *args, job_id: str | None = None) -> None:
-    from app.jobs import enqueue
+    from app.common.queue import enqueue
 
     enqueue(func, *args, job_id=job_id)
 
 
 def _send_telegram(user_id: int, text: str) -> bool:
-    from app.telegram.client import send_to_user
+    from app.notify.client import send_to_user
 
     return send_to_user(user_id, text)
 

@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.goals.models import Goal
+from app.notify.models import TelegramLink
 from app.realtime.events import user_channel
-from app.telegram.models import TelegramLink
 from fakes.telegram import FakeTelegram
+from tests.bot import bot_helpers as h
 from tests.processes import PYTHON, ROOT, live_environment, running, stop, wait_until
-from tests.telegram import bot_helpers as h
 
 CHAT = 7001
 

@@ -13,7 +13,7 @@ from app.common.timeutil import utcnow
 from app.extensions import db
 from app.habits.models import Habit, HabitCompletion
 from app.habits.reminders import schedule_reminder
-from app.telegram.client import send_to_user
+from app.notify.client import send_to_user
 
 log = logging.getLogger(__name__)
 EARLY_TOLERANCE = timedelta(seconds=1)
@@ -63,7 +63,7 @@ def send_reminder(habit_id: int, occurrence: str) -> str:
         return "duplicate"
     db.session.commit()  # the claim must be durable before the message leaves
     habit = db.session.get(Habit, habit_id, populate_existing=True)
-    schedule_reminder(habit)  # applied by app.jobs once this job has ended
+    schedule_reminder(habit)  # applied by app.common.queue once this job has ended
     if (now - when).total_seconds() > current_app.config["REMINDER_STALE_SECONDS"]:
         log.info("habit %s: occurrence %s is stale, skipped", habit_id, occurrence)
         return "stale"

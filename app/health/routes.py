@@ -10,8 +10,8 @@ from flask_smorest import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.bot import liveness
 from app.extensions import db, redis_store
-from app.telegram import liveness
 
 log = logging.getLogger(__name__)
 blp = Blueprint("health", __name__, description="Health probes")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from app.telegram import liveness
+from app.bot import liveness
 
 
 def test_status_ok_stale_unknown(app, redis_client):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from app.telegram import liveness
+from app.bot import liveness
 
 bot_cli = AppGroup("bot", help="The Telegram bot process.")
 

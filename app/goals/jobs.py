@@ -1,4 +1,4 @@
-"""Background jobs of the goal planner (scheduled by app/jobs.py; they run inside an app context)."""
+"""Background jobs of the goal planner (queued through app/common/queue.py; they run inside an app context)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@
   the loop returns a non-zero exit code instead of retrying forever; the process supervisor decides.
 * 429 waits `retry_after`; 5xx, timeouts and connection errors back off exponentially (capped), so a
   network fault or a stalled request (every request has a read timeout) ends in a retry, never a deaf bot.
-* Every cycle refreshes the heartbeat (`app.telegram.liveness`), so a hung loop shows as `stale`.
+* Every cycle refreshes the heartbeat (`app.bot.liveness`), so a hung loop shows as `stale`.
 * Stopping: `stop` is set by SIGTERM/SIGINT. A long poll in progress is interrupted at once (`Interrupted`
   raised by the signal handler); an update being handled is finished first.
 * Updates are handled one at a time, in order; the offset moves past each one only once it is handled, so
@@ -22,8 +22,8 @@ from flask import Flask
 from telebot import apihelper
 from telebot.apihelper import ApiException, ApiTelegramException
 
-from app.telegram import liveness
-from app.telegram.handlers import handle_update, register_handlers
+from app.bot import liveness
+from app.bot.handlers import handle_update, register_handlers
 
 log = logging.getLogger("bot")
 

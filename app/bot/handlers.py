@@ -5,7 +5,7 @@
   skipped (Telegram may deliver it again after a restart), so nothing is created twice.
 * Handlers call the same services as the API. Replies and conversation-state writes are held back until
   the transaction has committed (`after_commit`): a reply never announces a change that was rolled back.
-* Replies go through `app.telegram.client.send_message` (shared rate limit, 429 `retry_after`, retries).
+* Replies go through `app.notify.client.send_message` (shared rate limit, 429 `retry_after`, retries).
 * Any exception is logged and answered with a short apology; it never reaches the polling loop.
 """
 
@@ -23,6 +23,7 @@ from sqlalchemy import select
 from telebot import types
 
 from app.auth.models import User
+from app.bot import conversation
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.goals import services as goals
@@ -30,9 +31,9 @@ from app.goals.access import WRITE
 from app.goals.models import ROLE_RANK, STATUSES, Board, BoardParticipant, Category
 from app.goals.schemas import GoalCreateSchema
 from app.habits.services import own_habits_stmt
+from app.notify import client, linking
+from app.notify.texts import language, t
 from app.teams import services as teams
-from app.telegram import client, conversation, linking
-from app.telegram.texts import language, t
 
 log = logging.getLogger(__name__)
 

@@ -11,13 +11,14 @@ from sqlalchemy import func, select
 from telebot import apihelper, types
 
 from app.auth.models import User
+from app.bot import handlers
+from app.bot.handlers import OTHER_BOT, handle_update, parse_command, split_message
+from app.bot.poller import build_bot
 from app.extensions import db
 from app.goals.models import Goal
-from app.telegram import handlers, linking
-from app.telegram.handlers import OTHER_BOT, handle_update, parse_command, split_message
-from app.telegram.models import TelegramLink
-from app.telegram.poller import build_bot
-from tests.telegram import bot_helpers as h
+from app.notify import linking
+from app.notify.models import TelegramLink
+from tests.bot import bot_helpers as h
 
 CHAT = 5001
 _ids = itertools.count(1000)
@@ -243,7 +244,7 @@ def test_verify_confirms_in_the_chat_in_its_language(app, send, api, user, fake_
 
 
 def test_confirmation_job_sends_nothing_when_the_chat_moved_on(app, fake_telegram, api, user):
-    from app.telegram.tasks import send_link_confirmation
+    from app.notify.jobs import send_link_confirmation
 
     h.link(user, CHAT)
     send_link_confirmation(CHAT, "somebody-else")

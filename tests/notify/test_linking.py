@@ -7,8 +7,8 @@ import pytest
 from app.auth.services import get_user_by_username
 from app.common.timeutil import utcnow
 from app.extensions import db
-from app.telegram import linking
-from app.telegram.models import TelegramLink, VerificationCode
+from app.notify import linking
+from app.notify.models import TelegramLink, VerificationCode
 
 VERIFY = "/api/v1/bot/verify"
 

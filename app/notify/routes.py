@@ -8,7 +8,7 @@ from flask_jwt_extended import current_user, get_jwt_identity, jwt_required, ver
 from flask_smorest import Blueprint
 
 from app.extensions import db, limiter
-from app.telegram import linking, schemas
+from app.notify import linking, schemas
 
 blp = Blueprint("telegram", __name__, url_prefix="/api/v1/bot", description="Linking a Telegram chat")
 

@@ -1,11 +1,11 @@
-"""Bot jobs (run by the worker through app.jobs)."""
+"""Delivery jobs (run by the worker through app.common.queue)."""
 
 from __future__ import annotations
 
 from flask import current_app
 
-from app.telegram import client, linking
-from app.telegram.texts import language, t
+from app.notify import client, linking
+from app.notify.texts import language, t
 
 
 def send_link_confirmation(chat_id: int, username: str) -> None:

@@ -15,7 +15,7 @@ from app.auth.models import User
 from app.common.timeutil import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.telegram.models import TelegramLink, VerificationCode
+from app.notify.models import TelegramLink, VerificationCode
 
 CODE_TTL = timedelta(minutes=10)
 WRONG_CODE = "The code is wrong or has expired. Ask the bot for a new one with /link."
@@ -105,7 +105,7 @@ def link_for_chat(chat_id: int) -> TelegramLink | None:
 
 def confirm_linked(chat_id: int, username: str) -> None:
     """Tell the chat it is linked: a worker job, called after the link is committed."""
-    from app import jobs
-    from app.telegram.tasks import send_link_confirmation
+    from app.common import queue
+    from app.notify.jobs import send_link_confirmation
 
-    jobs.enqueue(send_link_confirmation, chat_id, username)
+    queue.enqueue(send_link_confirmation, chat_id, username)

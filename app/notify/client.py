@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from app.common.timeutil import utcnow
 from app.extensions import db, redis_store
-from app.telegram.models import TelegramLink
+from app.notify.models import TelegramLink
 
 log = logging.getLogger(__name__)
 

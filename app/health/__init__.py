@@ -1,0 +1,1 @@
+"""Liveness and readiness probes (`/healthz`, `/readyz`): an interface that reads the database, Redis and the bot."""

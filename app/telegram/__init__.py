@@ -1,1 +1,0 @@
-"""Telegram: linking chats to accounts, the sending client, the bot's handlers."""
