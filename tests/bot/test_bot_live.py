@@ -133,7 +133,7 @@ def test_link_flow_and_every_command(app, api, fake, env, redis_client):
             env=env,
             capture_output=True,
             text=True,
-            timeout=30,
+            timeout=120,
         )
         assert status.returncode == 0 and status.stdout.startswith("bot: ok"), status.stdout + status.stderr
 
@@ -185,7 +185,7 @@ def test_another_poller_409_makes_the_bot_exit_non_zero(fake, env):
 @pytest.mark.live
 def test_without_a_token_the_bot_refuses_to_start(env):
     result = subprocess.run(
-        [PYTHON, "bot.py"], env={**env, "TELEGRAM_BOT_TOKEN": ""}, capture_output=True, text=True, timeout=30, cwd=ROOT
+        [PYTHON, "bot.py"], env={**env, "TELEGRAM_BOT_TOKEN": ""}, capture_output=True, text=True, timeout=120, cwd=ROOT
     )
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr
