@@ -7,7 +7,7 @@
   lock and moves due jobs to the queue. Several worker processes may run; the lock makes their loops
   take turns, and the jobs themselves are idempotent (see app.habits.jobs).
 * At start-up every reminder job is rebuilt from PostgreSQL (the code behind `flask reminders sync`) and
-  the periodic jobs of app.common.queue.PERIODIC_JOBS are registered.
+  the periodic jobs of app.wiring.PERIODIC_JOBS are registered.
 * Runs with TZ=UTC (rq-scheduler reads cron strings in local time).
 """
 
@@ -25,6 +25,7 @@ time.tzset()
 from app import create_app  # noqa: E402  (after TZ is fixed)
 from app.common import queue  # noqa: E402  (after TZ is fixed)
 from app.habits.reminders import sync_reminders  # noqa: E402
+from app.wiring import PERIODIC_JOBS  # noqa: E402
 
 log = logging.getLogger("worker")
 
@@ -54,7 +55,7 @@ def main() -> int:
             log.error("REDIS_URL is not set: there is nothing for a worker to do")
             return 1
         log.info("rebuilt %d reminder jobs", sync_reminders())
-        log.info("periodic jobs: %s", ", ".join(queue.register_periodic_jobs()) or "none")
+        log.info("periodic jobs: %s", ", ".join(queue.register_periodic_jobs(PERIODIC_JOBS)) or "none")
         conn = queue.connection()
         stop = threading.Event()
         thread = threading.Thread(target=scheduler_loop, args=(app, stop), name="scheduler", daemon=True)

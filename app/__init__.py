@@ -6,37 +6,39 @@ import logging
 
 from flask import Flask
 
-from app import embedded
+from app import (
+    embedded,
+    models,  # noqa: F401  (every mapper registered before first use)
+)
 from app.admin import init_admin
+from app.auth.routes import blp as auth_api
 from app.auth.tokens import init_jwt
+from app.auth.vk_routes import blp as auth_vk_api
+from app.calendar.routes import blp as calendar_api
 from app.cli import register_cli
+from app.common.after_commit import install_after_commit_hook
 from app.common.hooks import install_request_hooks
 from app.common.json import OrjsonProvider
 from app.config import Config, limiter_storage_uri
 from app.errors import register_error_handlers
 from app.extensions import api, cors, db, jwt, limiter, migrate, redis_store, sock
+from app.goals.routes import blp as goals_api
+from app.habits.routes import blp as habits_api
+from app.health.routes import blp as health_api
+from app.notify.routes import blp as telegram_api
 from app.realtime import init_realtime
+from app.teams.routes import blp as teams_api
+from app.wiring import connect_signals
 
 log = logging.getLogger(__name__)
 
 
 def blueprints() -> tuple:
     """The table of contents of the API."""
-    from app.auth.routes import blp as auth
-    from app.auth.vk_routes import blp as auth_vk
-    from app.calendar.routes import blp as calendar
-    from app.goals.routes import blp as goals
-    from app.habits.routes import blp as habits
-    from app.health.routes import blp as health
-    from app.notify.routes import blp as telegram
-    from app.teams.routes import blp as teams
-
-    return (health, auth, auth_vk, goals, habits, teams, telegram, calendar)
+    return (health_api, auth_api, auth_vk_api, goals_api, habits_api, teams_api, telegram_api, calendar_api)
 
 
 def create_app(config_class: type[Config] = Config) -> Flask:
-    from app import models  # noqa: F401  (every mapper registered before first use)
-
     app = Flask(__name__, instance_relative_config=True)
     app.json = OrjsonProvider(app)
     app.config.from_object(config_class)
@@ -59,6 +61,8 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     api.init_app(app)
     sock.init_app(app)
 
+    install_after_commit_hook()
+    connect_signals()
     init_jwt(app, jwt)
     for blp in blueprints():
         api.register_blueprint(blp)

@@ -7,15 +7,16 @@ import os
 import click
 from flask import Flask
 
-from app.errors import DomainError
+from app.auth import services
+from app.bot.cli import bot_cli
+from app.demo import seed_demo as build
+from app.errors import DomainError, describe
 from app.extensions import db
+from app.goals.cli import goals_cli
+from app.habits.cli import reminders_cli
 
 
 def register_cli(app: Flask) -> None:
-    from app.bot.cli import bot_cli
-    from app.goals.cli import goals_cli
-    from app.habits.cli import reminders_cli
-
     _seed_demo_command(app)
     app.cli.add_command(goals_cli)
     app.cli.add_command(reminders_cli)
@@ -26,8 +27,6 @@ def register_cli(app: Flask) -> None:
     @click.option("--email", default=None, help="Email address.")
     def create_superuser(username: str | None, email: str | None) -> None:
         """Create an administrator. Scripts pass the password in SUPERUSER_PASSWORD."""
-        from app.auth import services
-
         scripted = username is not None
         username = username or click.prompt("Username")
         if email is None:
@@ -43,7 +42,7 @@ def register_cli(app: Flask) -> None:
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            raise click.ClickException(_describe(exc)) from exc
+            raise click.ClickException(describe(exc)) from exc
         click.echo(f"Superuser {user.username!r} created (id {user.id}).")
 
 
@@ -58,24 +57,14 @@ def _seed_demo_command(app: Flask) -> None:
     )
     def seed_demo(password: str) -> None:
         """Demo users (demo, alice, bob), a shared board with goals, habits and a team with tasks."""
-        from app.demo import seed_demo as build
-        from app.habits.reminders import sync_reminders
-
         try:
             counts = build(password)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            raise click.ClickException(_describe(exc)) from exc
+            raise click.ClickException(describe(exc)) from exc
         if counts is None:
             click.echo("Demo data is already there (user 'demo' exists); nothing changed.")
             return
-        jobs = sync_reminders()
-        click.echo(", ".join(f"{value} {key}" for key, value in counts.items()) + f"; {jobs} reminder jobs.")
+        click.echo(", ".join(f"{value} {key}" for key, value in counts.items()) + "; reminders scheduled.")
         click.echo(f"Log in as demo, alice or bob with the password {password!r}.")
-
-
-def _describe(exc: DomainError) -> str:
-    errors = (exc.errors or {}).get("json") or {}
-    details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
-    return f"{exc.message} {details}".strip()

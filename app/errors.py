@@ -75,6 +75,13 @@ class UpstreamError(DomainError):
     code = 502
 
 
+def describe(error: DomainError) -> str:
+    """A DomainError as one line (CLI messages, admin flashes): the message, then each field's errors."""
+    errors = (error.errors or {}).get("json") or {}
+    details = "; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in errors.items())
+    return f"{error.message} {details}".strip()
+
+
 def error_response(code: int, message: str = "", errors: Any = None, headers: dict | None = None):
     """Build the envelope; `status` is the HTTP reason phrase (as flask-smorest writes it)."""
     status = HTTP_STATUS_CODES.get(code, "Unknown")
@@ -109,9 +116,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(IntegrityError)
     def handle_integrity_error(error: IntegrityError):
-        from app.extensions import db
-
-        db.session.rollback()
+        app.extensions["sqlalchemy"].session.rollback()
         log.info("integrity error: %s", error.orig.__class__.__name__)
         return error_response(409, "The request conflicts with existing data.")
 
@@ -119,17 +124,13 @@ def register_error_handlers(app: Flask) -> None:
     def handle_data_error(error: DataError):
         # A value the database cannot take (a malformed UUID in an admin URL, a number out of range) is bad
         # input, not a crash; the driver's message (SQL, values) stays in the log.
-        from app.extensions import db
-
-        db.session.rollback()
+        app.extensions["sqlalchemy"].session.rollback()
         log.info("data error: %s", error.orig.__class__.__name__)
         return error_response(400, "A value is malformed or out of range.")
 
     @app.errorhandler(OperationalError)
     def handle_operational_error(error: OperationalError):
-        from app.extensions import db
-
-        db.session.rollback()
+        app.extensions["sqlalchemy"].session.rollback()
         log.error("database unavailable: %s", error.orig.__class__.__name__)
         return error_response(503, "The database is unavailable, try again shortly.", headers={"Retry-After": "5"})
 

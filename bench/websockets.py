@@ -37,8 +37,8 @@ from app import create_app  # noqa: E402
 from app.auth.models import AuthSession, User  # noqa: E402
 from app.auth.tokens import issue_tokens  # noqa: E402
 from app.config import Config  # noqa: E402
+from app.events.pubsub import publish_team_event  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.realtime.events import publish_team_event  # noqa: E402
 from app.teams.models import Task, TaskList, Team, TeamMember  # noqa: E402
 from tests.processes import PYTHON, free_port, port_open, running, wait_until  # noqa: E402
 

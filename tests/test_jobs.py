@@ -1,5 +1,7 @@
 """The jobs module against real Redis: what `enqueue` puts on the queue runs in a worker."""
 
+import pytest
+
 from app.common import queue
 from app.extensions import db
 from app.notify.models import TelegramLink
@@ -23,12 +25,15 @@ def test_enqueue_puts_a_runnable_job_on_the_queue(app, user, redis_client):
     assert job.kwargs == {"username": "probe"}
 
 
-def test_enqueue_accepts_ids_with_characters_rq_refuses(app, user, redis_client):
+def test_enqueue_refuses_ids_rq_would_refuse(app, user, redis_client):
+    """Callers build ids from letters, digits, "_" and "-"; nothing rewrites a bad one behind their back."""
     saved = app.config["JOBS_INLINE"]
     app.config["JOBS_INLINE"] = False
     try:
-        queue.enqueue(probe_job, user.id, 4243, job_id="task-overdue:7:2026-11-22T08:00:00+00:00")
+        with pytest.raises(ValueError, match="rq refuses"):
+            queue.enqueue(probe_job, user.id, 4243, job_id="task-overdue:7:2026-11-22T08:00:00+00:00")
+        queue.enqueue(probe_job, user.id, 4243, job_id="task-overdue-7-1795334400")
     finally:
         app.config["JOBS_INLINE"] = saved
     (job,) = queue.rq_queue(redis_client).jobs
-    assert job.id == "task-overdue-7-2026-11-22T08-00-00-00-00"
+    assert job.id == "task-overdue-7-1795334400"

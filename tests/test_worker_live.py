@@ -11,8 +11,8 @@ from sqlalchemy import update
 
 from app.common.timeutil import utcnow
 from app.extensions import db
+from app.habits.jobs import schedule_reminder
 from app.habits.models import Habit
-from app.habits.reminders import schedule_reminder
 from app.notify.models import TelegramLink
 from fakes.telegram import FakeTelegram
 from tests.habits.conftest import BASE, body
@@ -51,8 +51,8 @@ def _worker(env, name="worker"):
 def _due_in(habit_id, seconds):
     when = (utcnow() + timedelta(seconds=seconds)).replace(microsecond=0)
     db.session.execute(update(Habit).where(Habit.id == habit_id).values(next_reminder_at=when))
+    schedule_reminder(habit_id, when)
     db.session.commit()
-    schedule_reminder(db.session.get(Habit, habit_id, populate_existing=True))
     return when
 
 

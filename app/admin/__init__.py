@@ -11,6 +11,11 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import Babel, refresh
 
+from app.admin import goals, habits, teams, users
+from app.admin.auth import current_admin
+from app.admin.base import KalendarIndexView
+from app.admin.forms import LogoutForm
+
 LANGUAGES = ("en", "ru")
 
 
@@ -23,11 +28,6 @@ def select_locale() -> str:
 
 
 def init_admin(app: Flask) -> Admin:
-    from app.admin.auth import current_admin
-    from app.admin.base import KalendarIndexView
-    from app.admin.forms import LogoutForm
-    from app.admin.views import register_views
-
     if "babel" not in app.extensions:
         Babel(app, locale_selector=select_locale)  # catalogs in app/translations
     admin = Admin(
@@ -37,7 +37,8 @@ def init_admin(app: Flask) -> Admin:
         index_view=KalendarIndexView(url="/admin", endpoint="admin"),
         theme=Bootstrap4Theme(base_template="admin/kalendar/base.html", fluid=True),
     )
-    register_views(admin)
+    for module in (users, goals, habits, teams):  # the admin's table of contents: one register() per domain
+        module.register(admin)
     app.jinja_env.globals.update(kalendar_admin_user=current_admin, kalendar_logout_form=LogoutForm)
 
     @app.before_request

@@ -21,7 +21,7 @@ from app.admin.forms import LoginForm, LogoutForm
 from app.auth import services as auth_services
 from app.common.ratelimit import client_ip
 from app.common.timeutil import utcnow
-from app.errors import DomainError, Unauthorized
+from app.errors import DomainError, Unauthorized, describe
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -43,13 +43,6 @@ def deny():
     if request.method == "GET":
         return redirect(url_for("admin.login_view", next=request.full_path.rstrip("?")))
     return redirect(url_for("admin.login_view"))
-
-
-def describe(error: DomainError) -> str:
-    """A DomainError as one line for a flash message."""
-    errors = (error.errors or {}).get("json") or {}
-    details = "; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in errors.items())
-    return f"{error.message} {details}".strip()
 
 
 def field_errors(error: DomainError) -> dict[str, list[str]]:

@@ -35,7 +35,7 @@ class SignupView(MethodView):
         """Create an account"""
         user = services.signup(data)
         db.session.commit()
-        return user
+        return services.profile(user)
 
 
 @blp.route("/login")
@@ -60,7 +60,7 @@ class LoginView(MethodView):
         """Log in with username and password"""
         user, tokens = services.login(data["username"], data["password"], request.user_agent.string)
         db.session.commit()
-        return {**tokens, "user": user}
+        return {**tokens, "user": services.profile(user)}
 
 
 @blp.route("/refresh")
@@ -101,7 +101,7 @@ class MeView(MethodView):
     @blp.response(200, schemas.UserSchema)
     def get(self):
         """My profile"""
-        return current_user
+        return services.profile(current_user)
 
     @jwt_required()
     @blp.arguments(schemas.ProfileUpdateSchema)
@@ -110,7 +110,7 @@ class MeView(MethodView):
         """Update my profile"""
         user = services.update_profile(current_user, data)
         db.session.commit()
-        return user
+        return services.profile(user)
 
 
 @blp.route("/me/password")

@@ -15,6 +15,10 @@ class TelegramStatusSchema(ma.Schema):
     username = fields.String(allow_none=True)
 
 
+class FeedStatusSchema(ma.Schema):
+    active = fields.Boolean()
+
+
 class UserSchema(ma.Schema):
     id = fields.Integer(dump_only=True)
     username = fields.String()
@@ -23,13 +27,11 @@ class UserSchema(ma.Schema):
     last_name = fields.String()
     timezone = fields.String(metadata={"description": "IANA time zone name"})
     telegram = fields.Nested(TelegramStatusSchema)
-    calendar_feed = fields.Method("_feed", metadata={"description": "Whether a calendar feed URL is active"})
+    calendar_feed = fields.Nested(
+        FeedStatusSchema,
+        metadata={"description": "Whether a calendar feed URL is active (added by `services.profile`)"},
+    )
     date_joined = fields.DateTime()
-
-    def _feed(self, user) -> dict:
-        from app.calendar.services import feed_is_active
-
-        return {"active": feed_is_active(user)}
 
 
 class SignupSchema(BaseSchema):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from app.auth.models import AuthSession, User
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
-from app.auth.signals import timezone_changed, user_created
+from app.auth.signals import profile_shown, timezone_changed, user_created
 from app.auth.tokens import issue_tokens
 from app.common.timeutil import utcnow
 from app.errors import Conflict, Unauthorized, ValidationFailed
@@ -21,6 +21,13 @@ LOGIN_FAILED = "Invalid username or password."
 
 def get_user_by_username(username: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+
+
+def profile(user: User) -> User:
+    """The user with the fields other domains add to a profile (listeners of `profile_shown`), for UserSchema."""
+    for _listener, (field, value) in profile_shown.send(current_app._get_current_object(), user=user):
+        setattr(user, field, value)
+    return user
 
 
 def check_password_strength(password: str, user_fields: dict[str, Any], field: str = "password") -> None:

@@ -1,11 +1,20 @@
-"""Signals other domains subscribe to, so that auth does not import them."""
+"""Signals other domains listen to, so that auth does not import them.
+
+Listeners are connected in one place, `app.wiring.connect_signals` (called by `create_app`).
+"""
 
 from blinker import Namespace
 
 _signals = Namespace()
 
-#: Sent with the new `user` inside the signup transaction (goals creates the personal board).
+#: Sent with the new `user` inside the signup transaction.
+#: Listener: `app.goals.services.create_personal_board` (every account starts with a board of its own).
 user_created = _signals.signal("user-created")
 
-#: Sent with the `user` when a profile update changed their time zone (habits move their reminders).
+#: Sent with the `user` when a profile update changed their time zone.
+#: Listener: `app.habits.services.follow_new_timezone` (reminders keep their local wall-clock time).
 timezone_changed = _signals.signal("timezone-changed")
+
+#: Sent with the `user` whose profile is about to be shown; each listener returns `(field, value)` to add.
+#: Listener: `app.calendar.services.feed_status` (`calendar_feed: {active}`).
+profile_shown = _signals.signal("profile-shown")

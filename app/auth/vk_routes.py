@@ -111,7 +111,7 @@ class VkCallbackView(MethodView):
             code = getattr(exc, "error", None) or {409: "conflict", 401: "unauthorized"}.get(exc.code, "error")
             return _to_frontend(state_data["next"], {"error": code, "error_description": exc.message})
         if _wants_json():
-            return {**tokens, "user": user}, 200, {"Cache-Control": "no-store"}
+            return {**tokens, "user": services.profile(user)}, 200, {"Cache-Control": "no-store"}
         return _to_frontend(state_data["next"], tokens)
 
 

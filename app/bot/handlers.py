@@ -3,8 +3,10 @@
 * `handle_update(app, bot, update)` is the unit of work: one app context and one DB transaction per update
   (commit on success, rollback on error, session removed afterwards). An update id already handled is
   skipped (Telegram may deliver it again after a restart), so nothing is created twice.
-* Handlers call the same services as the API. Replies and conversation-state writes are held back until
-  the transaction has committed (`after_commit`): a reply never announces a change that was rolled back.
+* Handlers call the same services as the API. Replies and conversation-state writes go through the one
+  after-commit hook (app.common.after_commit), held until the update's transaction has committed: a reply
+  never announces a change that was rolled back. What sending writes (a 403 marks the link blocked) is
+  committed after the replies.
 * Replies go through `app.notify.client.send_message` (shared rate limit, 429 `retry_after`, retries).
 * Any exception is logged and answered with a short apology; it never reaches the polling loop.
 """
@@ -18,12 +20,13 @@ from zoneinfo import ZoneInfo
 
 import marshmallow as ma
 import telebot
-from flask import Flask, g
+from flask import Flask
 from sqlalchemy import select
 from telebot import types
 
 from app.auth.models import User
 from app.bot import conversation
+from app.common.after_commit import after_commit, held, run_actions
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.goals import services as goals
@@ -49,16 +52,12 @@ CATEGORY_CALLBACK = "cat:"
 # --- the unit of work ---------------------------------------------------------------------------------
 
 
-def after_commit(action: Callable[[], Any]) -> None:
-    g.bot_after_commit.append(action)
-
-
 def reply(chat_id: int, text: str, reply_markup: dict | None = None) -> None:
     """Queue a reply (split at Telegram's limit); it is sent once the update's transaction has committed."""
     chunks = split_message(text)
     for index, chunk in enumerate(chunks):
         extra = {"reply_markup": reply_markup} if reply_markup and index == len(chunks) - 1 else {}
-        after_commit(lambda chunk=chunk, extra=extra: client.send_message(chat_id, chunk, **extra))
+        after_commit(lambda chunk=chunk, extra=extra: client.send_message(chat_id, chunk, **extra), "bot reply")
 
 
 def handle_update(app: Flask, bot: telebot.TeleBot, update: types.Update) -> None:
@@ -71,27 +70,22 @@ def handle_update(app: Flask, bot: telebot.TeleBot, update: types.Update) -> Non
         if not fresh:
             log.info("update %s was handled before: skipped", update.update_id)
             return
-        g.bot_after_commit = []
-        try:
-            bot.process_new_updates([update])
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            log.exception("update %s failed", update.update_id)
+        with held() as actions:
             try:
-                conversation.release_update(update.update_id)
-            except Exception as exc:  # noqa: BLE001
-                log.warning("update %s: could not release it (%s)", update.update_id, exc.__class__.__name__)
-            _apologise(update)
-            return
-        finally:
-            actions, g.bot_after_commit = g.bot_after_commit, []
-            db.session.remove()
-        for action in actions:
-            try:
-                action()
+                bot.process_new_updates([update])
+                db.session.commit()
             except Exception:
-                log.exception("update %s: a reply could not be sent", update.update_id)
+                db.session.rollback()
+                log.exception("update %s failed", update.update_id)
+                try:
+                    conversation.release_update(update.update_id)
+                except Exception as exc:  # noqa: BLE001
+                    log.warning("update %s: could not release it (%s)", update.update_id, exc.__class__.__name__)
+                _apologise(update)
+                return
+            finally:
+                db.session.remove()
+        run_actions(actions)
         try:
             db.session.commit()  # what sending wrote (a 403 marks the link blocked)
         except Exception:
@@ -209,13 +203,15 @@ def on_message(bot: telebot.TeleBot, message: types.Message) -> None:
     if command is not None:
         if command == "cancel":
             if state:
-                after_commit(lambda: conversation.clear_state(chat.id))
+                after_commit(lambda: conversation.clear_state(chat.id), "clear the conversation")
                 reply(chat.id, t(lang, "cancelled"))
             else:
                 reply(chat.id, t(lang, "nothing_to_cancel"))
             return
         if state:
-            after_commit(lambda: conversation.clear_state(chat.id))  # another command leaves /create
+            after_commit(
+                lambda: conversation.clear_state(chat.id), "clear the conversation"
+            )  # another command leaves /create
         handler = COMMANDS.get(command)
         if handler is None:
             reply(chat.id, t(lang, "unknown_command"))
@@ -355,13 +351,13 @@ def cmd_create(user: User, chat_id: int, lang: str, _args: str) -> None:
     if not options:
         reply(chat_id, t(lang, "no_categories"))
         return
-    after_commit(lambda: conversation.set_state(chat_id, {"step": "category"}))
+    after_commit(lambda: conversation.set_state(chat_id, {"step": "category"}), "save the conversation")
     reply(chat_id, t(lang, "pick_category"), _category_keyboard(options))
 
 
 def _choose(user: User, chat_id: int, lang: str, category: Category) -> None:
     state = {"step": "title", "category_id": category.id, "category": category.title}
-    after_commit(lambda: conversation.set_state(chat_id, state))
+    after_commit(lambda: conversation.set_state(chat_id, state), "save the conversation")
     reply(chat_id, t(lang, "send_title", category=category.title))
 
 
@@ -373,13 +369,13 @@ def _continue_create(user: User, chat_id: int, lang: str, state: dict, text: str
         if len(matches) == 1:
             _choose(user, chat_id, lang, matches[0])
         elif not options:
-            after_commit(lambda: conversation.clear_state(chat_id))
+            after_commit(lambda: conversation.clear_state(chat_id), "clear the conversation")
             reply(chat_id, t(lang, "no_categories"))
         else:
             reply(chat_id, t(lang, "unknown_category"), _category_keyboard(options))
         return
     if state.get("step") != "title" or not isinstance(state.get("category_id"), int):
-        after_commit(lambda: conversation.clear_state(chat_id))
+        after_commit(lambda: conversation.clear_state(chat_id), "clear the conversation")
         reply(chat_id, t(lang, "unknown_command"))
         return
     if text is None:
@@ -397,10 +393,10 @@ def _continue_create(user: User, chat_id: int, lang: str, state: dict, text: str
         reply(chat_id, t(lang, "goal_invalid", errors=_flatten((err.errors or {}).get("json") or {})))
         return
     except DomainError as err:  # the category went away or my role changed meanwhile
-        after_commit(lambda: conversation.clear_state(chat_id))
+        after_commit(lambda: conversation.clear_state(chat_id), "clear the conversation")
         reply(chat_id, t(lang, "goal_refused", error=err.message))
         return
-    after_commit(lambda: conversation.clear_state(chat_id))
+    after_commit(lambda: conversation.clear_state(chat_id), "clear the conversation")
     reply(chat_id, t(lang, "goal_created", id=goal.id, title=goal.title, category=state.get("category", "")))
 
 
@@ -427,7 +423,7 @@ def on_callback(bot: telebot.TeleBot, call: types.CallbackQuery) -> None:
         if chosen is not None:
             _choose(link.user, message.chat.id, lang, chosen)
     answer = None if chosen is not None else t(lang, "stale_button")
-    after_commit(lambda: _answer_callback(bot, call.id, answer))
+    after_commit(lambda: _answer_callback(bot, call.id, answer), "answer the button")
 
 
 def _answer_callback(bot: telebot.TeleBot, callback_id: str, text: str | None) -> None:

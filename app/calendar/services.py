@@ -58,6 +58,11 @@ def feed_is_active(user: User) -> bool:
     return bool(db.session.scalar(select(exists().where(CalendarFeed.user_id == user.id))))
 
 
+def feed_status(_sender: object, user: User, **_extra: object) -> tuple[str, dict]:
+    """Listener of `auth.signals.profile_shown`: the profile says whether my feed URL is active."""
+    return "calendar_feed", {"active": feed_is_active(user)}
+
+
 def feed_for_token(token: str | None) -> CalendarFeed | None:
     """The live feed of this token with its owner loaded (one query), or None (unknown, revoked, or the
     owner is deactivated)."""

@@ -8,21 +8,21 @@ Conventions every domain follows:
 * `run_job` gives every job a fresh Flask app context and one transaction: commit on success, rollback on
   error, session removed afterwards. Jobs `flush()`; they never commit (except a deliberate claim, see
   `app.habits.jobs`).
-* Queue side effects requested *inside* a job (`enqueue`, `schedule_at`, `cancel`) are held back until the
-  job's transaction has committed and RQ has recorded the job's end, so a job can reschedule its own id
-  (RQ would otherwise overwrite and expire the new schedule when it saves the finished job) and nothing is
-  scheduled for a rolled-back change.
+* `enqueue`, `schedule_at` and `cancel` act at once. A service that causes a job asks for it through
+  `app.common.after_commit`, so nothing is queued for a rolled-back change; inside a job those actions are
+  held until RQ has recorded the job's end, so a job can reschedule its own id (RQ would otherwise overwrite
+  and expire the new schedule when it saves the finished job).
+* Job ids are built by the caller from letters, digits, "_" and "-" (what rq 3 accepts); others are refused.
 * Without REDIS_URL (the embedded default) or with JOBS_INLINE=True, `enqueue` runs the job inline and
   `schedule_at` is a logged no-op (no scheduler runs in that mode).
-* Periodic jobs are declared once, in PERIODIC_JOBS, with stable ids; `register_periodic_jobs()` (called at
-  worker start) is idempotent and skips entries whose module is not installed.
+* Periodic jobs are declared once, in `app.wiring.PERIODIC_JOBS`, with stable ids; `register_periodic_jobs()`
+  (called at worker start) is idempotent.
 * Timestamps given to the scheduler are aware datetimes; every process runs with TZ=UTC.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import logging
 import math
 import re
@@ -38,6 +38,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq_scheduler import Scheduler
 
+from app.common import after_commit
 from app.extensions import db, redis_store
 
 log = logging.getLogger(__name__)
@@ -49,14 +50,8 @@ JOB_TIMEOUT = 300
 @dataclass(frozen=True)
 class PeriodicJob:
     id: str
-    func: str  # dotted path, imported only when the job runs
+    func: Callable[[], Any]
     every_seconds: int
-
-
-PERIODIC_JOBS: list[PeriodicJob] = [
-    PeriodicJob("goals-overdue", "app.goals.jobs.mark_overdue", every_seconds=60),
-    PeriodicJob("tasks-overdue", "app.teams.jobs.mark_overdue_tasks", every_seconds=60),
-]
 
 
 # --- connections ------------------------------------------------------------------------------------
@@ -85,14 +80,14 @@ def _inline() -> bool:
     return bool(current_app.config.get("JOBS_INLINE")) or not redis_store.enabled
 
 
-def dotted(func: Callable | str) -> str:
-    return func if isinstance(func, str) else f"{func.__module__}.{func.__qualname__}"
+def dotted(func: Callable) -> str:
+    """What Redis stores for a job function: its import path, resolved only when the job runs."""
+    return f"{func.__module__}.{func.__qualname__}"
 
 
 # --- running a job ----------------------------------------------------------------------------------
 
 _bound_app: Flask | None = None
-_deferred: list[list[Callable[[], None]]] = []  # one frame per running job (inline jobs may nest)
 
 
 def bind_app(app: Flask) -> None:
@@ -107,16 +102,17 @@ def _resolve(path: str) -> Callable:
 
 
 def run_job(path: str, *args: Any, **kwargs: Any) -> Any:
-    """What RQ actually runs: the job at `path` in its own app context and transaction."""
+    """What RQ actually runs: the job at `path` in its own app context and transaction.
+
+    The after-commit actions of the job's commits are held (`app.common.after_commit.held`) and run once the
+    job is over — under the worker, once RQ has recorded the job's end, so a job may reschedule its own id.
+    """
     app = _bound_app or current_app._get_current_object()
-    _deferred.append([])
-    ok = False
     try:
-        with app.app_context():
+        with after_commit.held() as actions, app.app_context():
             try:
                 result = _resolve(path)(*args, **kwargs)
                 db.session.commit()
-                ok = True
                 return result
             except BaseException:
                 db.session.rollback()
@@ -124,40 +120,20 @@ def run_job(path: str, *args: Any, **kwargs: Any) -> Any:
             finally:
                 db.session.remove()
     finally:
-        actions = _deferred.pop()
-        if ok and _running_under_worker():
-            _after_worker.extend(actions)  # flushed by JobWorker once RQ has recorded the job's end
-        elif ok:
+        if _worker_depth > 0 and not after_commit.holding():
+            _after_worker.extend(actions)  # run by JobWorker once RQ has recorded the job's end
+        else:
             with app.app_context():
-                _apply(actions)
+                after_commit.run_actions(actions)
 
 
-_after_worker: list[Callable[[], None]] = []
+_after_worker: list[after_commit.Action] = []
 _worker_depth = 0
 
 
-def _running_under_worker() -> bool:
-    return _worker_depth > 0 and len(_deferred) == 0
-
-
-def _apply(actions: Iterable[Callable[[], None]]) -> None:
-    for action in actions:
-        try:
-            action()
-        except Exception:
-            log.exception("deferred job action failed")
-
-
-def _defer_or_run(action: Callable[[], None]) -> None:
-    if _deferred:
-        _deferred[-1].append(action)
-    else:
-        action()
-
-
 class JobWorker(SimpleWorker):
-    """Runs jobs in the worker's own process (the app and its pools are built once) and applies the queue
-    actions a job requested after RQ has finished recording it."""
+    """Runs jobs in the worker's own process (the app and its pools are built once) and runs the
+    after-commit actions of a job after RQ has finished recording it."""
 
     def perform_job(self, job, queue, execution) -> bool:  # noqa: A002 (RQ's signature)
         global _worker_depth
@@ -169,43 +145,47 @@ class JobWorker(SimpleWorker):
             actions, _after_worker[:] = list(_after_worker), []
             if _bound_app is not None:
                 with _bound_app.app_context():
-                    _apply(actions)
+                    after_commit.run_actions(actions)
 
 
-# --- public API -------------------------------------------------------------------------------------
+# --- public API: immediate; services call them through app.common.after_commit -------------------------
+
+_JOB_ID = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _checked(job_id: str | None) -> str | None:
+    """rq 3 accepts only letters, digits, "_" and "-" in ids: callers build such ids, nothing rewrites them."""
+    if job_id is not None and not _JOB_ID.fullmatch(job_id):
+        raise ValueError(f"rq refuses the job id {job_id!r}: use letters, digits, '_' and '-'")
+    return job_id
 
 
 def enqueue(func: Callable, *args: Any, job_id: str | None = None, **kwargs: Any) -> None:
     """Run `func(*args, **kwargs)` on the default queue (inline without Redis or with JOBS_INLINE)."""
-    path = dotted(func)
+    path, job_id = dotted(func), _checked(job_id)
     if _inline():
         if not redis_store.enabled:
             log.info("no REDIS_URL: running job %s inline", path)
         run_job(path, *args, **kwargs)
         return
     conn = _require_connection()
-    if job_id is not None:  # rq 3 accepts only letters, digits, "_" and "-" (callers build ids from timestamps)
-        job_id = re.sub(r"[^A-Za-z0-9_-]", "-", job_id)
-    _defer_or_run(
-        lambda: rq_queue(conn).enqueue(run_job, args=(path, *args), kwargs=kwargs, job_id=job_id, result_ttl=0)
-    )
+    rq_queue(conn).enqueue(run_job, args=(path, *args), kwargs=kwargs, job_id=job_id, result_ttl=0)
 
 
 def schedule_at(when: datetime, func: Callable, *args: Any, job_id: str) -> None:
     """Run `func(*args)` at `when` (aware), replacing any job scheduled under the same id."""
+    job_id = _checked(job_id)
     if not redis_store.enabled:
         log.info("no REDIS_URL: not scheduling %s", job_id)
         return
-    conn = _require_connection()
-    _defer_or_run(lambda: schedule_many(conn, [(job_id, when, dotted(func), args)]))
+    schedule_many(_require_connection(), [(job_id, when, dotted(func), args)])
 
 
 def cancel(job_id: str) -> None:
     """Forget a scheduled job: its entry in the schedule and its job hash (rq-scheduler leaves the hash)."""
     if not redis_store.enabled:
         return
-    conn = _require_connection()
-    _defer_or_run(lambda: cancel_many(conn, [job_id]))
+    cancel_many(_require_connection(), [job_id])
 
 
 def schedule_many(conn: Redis, items: Iterable[tuple[str, datetime, str, tuple]], *, chunk: int = 2000) -> int:
@@ -255,11 +235,6 @@ def scheduled_ids(conn: Redis, prefix: str) -> set[str]:
     return found
 
 
-def scheduled_time(job_id: str) -> datetime | None:
-    score = _require_connection().zscore(Scheduler.scheduled_jobs_key, job_id)
-    return None if score is None else datetime.fromtimestamp(score, UTC)
-
-
 def fetch(job_id: str) -> Job | None:
     return _fetch(_require_connection(), job_id)
 
@@ -271,22 +246,21 @@ def _fetch(conn: Redis, job_id: str) -> Job | None:
         return None
 
 
-def register_periodic_jobs(conn: Redis | None = None, jobs: Iterable[PeriodicJob] | None = None) -> list[str]:
+def register_periodic_jobs(jobs: Iterable[PeriodicJob], conn: Redis | None = None) -> list[str]:
     """Put every periodic job in the schedule once (idempotent: an unchanged entry is left as it is)."""
     conn = conn or _require_connection()
     sched = scheduler(conn)
     registered = []
-    for spec in PERIODIC_JOBS if jobs is None else jobs:
-        module = spec.func.rpartition(".")[0]
-        if _find_module(module) is None:
-            log.warning("periodic job %s skipped: %s is not installed", spec.id, module)
-            continue
+    for spec in jobs:
+        _checked(spec.id)
+        path = dotted(spec.func)
         existing = _fetch(conn, spec.id)
         if (
             existing is not None
             and spec.id in sched
+            and existing.func_name == dotted(run_job)
             and existing.args
-            and existing.args[0] == spec.func
+            and existing.args[0] == path
             and existing.meta.get("interval") == spec.every_seconds
         ):
             registered.append(spec.id)
@@ -294,7 +268,7 @@ def register_periodic_jobs(conn: Redis | None = None, jobs: Iterable[PeriodicJob
         sched.schedule(
             datetime.now(UTC),
             run_job,
-            args=[spec.func],
+            args=[path],
             interval=spec.every_seconds,
             id=spec.id,
             timeout=JOB_TIMEOUT,
@@ -302,10 +276,3 @@ def register_periodic_jobs(conn: Redis | None = None, jobs: Iterable[PeriodicJob
         )
         registered.append(spec.id)
     return registered
-
-
-def _find_module(module: str):
-    try:
-        return importlib.util.find_spec(module)
-    except ModuleNotFoundError:
-        return None

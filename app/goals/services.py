@@ -15,7 +15,6 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.auth.services import get_user_by_username
-from app.auth.signals import user_created
 from app.common.timeutil import local_today, utcnow
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
@@ -40,9 +39,9 @@ def create_board(actor: User, data: dict[str, Any]) -> Board:
     return board
 
 
-@user_created.connect
-def _create_personal_board(_sender: Any, user: User, **_extra: Any) -> None:
-    """Every account starts with a board of its own, in the signup transaction."""
+def create_personal_board(_sender: Any, user: User, **_extra: Any) -> None:
+    """Listener of `auth.signals.user_created`: every account starts with a board of its own, in the signup
+    transaction."""
     create_board(user, {"title": PERSONAL_BOARD_TITLE})
 
 

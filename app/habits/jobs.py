@@ -1,4 +1,9 @@
-"""RQ jobs of the habits domain (module-level, taking ids, safe to run twice)."""
+"""RQ jobs of the habits domain: the reminder job and how it is (re)scheduled.
+
+One scheduled job per habit (`habit-reminder-<id>`) for its `next_reminder_at`. The habit services ask for
+(re)scheduling and cancelling through the after-commit hook, so the schedule follows committed rows only;
+`flask reminders sync` and worker start-up rebuild it from PostgreSQL (see reminders.py).
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,37 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.auth.models import User
+from app.common import queue
+from app.common.after_commit import after_commit
 from app.common.timeutil import utcnow
 from app.extensions import db
 from app.habits.models import Habit, HabitCompletion
-from app.habits.reminders import schedule_reminder
 from app.notify.client import send_to_user
 
 log = logging.getLogger(__name__)
 EARLY_TOLERANCE = timedelta(seconds=1)
+# DESIGN.md names it `habit-reminder:<id>`; rq 3 accepts only letters, digits, "_" and "-" in job ids.
+JOB_PREFIX = "habit-reminder-"
+
+
+def job_id(habit_id: int) -> str:
+    return f"{JOB_PREFIX}{int(habit_id)}"
+
+
+def schedule_reminder(habit_id: int, when: datetime | None) -> None:
+    """Once the transaction commits, point the habit's one reminder job at `when` (None cancels it)."""
+    if when is None:
+        cancel_reminder(habit_id)
+        return
+    after_commit(
+        lambda: queue.schedule_at(when, send_reminder, habit_id, when.isoformat(), job_id=job_id(habit_id)),
+        f"schedule the reminder of habit {habit_id}",
+    )
+
+
+def cancel_reminder(habit_id: int) -> None:
+    """Once the transaction commits, drop the habit's reminder job."""
+    after_commit(lambda: queue.cancel(job_id(habit_id)), f"cancel the reminder of habit {habit_id}")
 
 
 def reminder_text(habit: Habit, related: Habit | None) -> str:
@@ -48,7 +76,7 @@ def send_reminder(habit_id: int, occurrence: str) -> str:
     if habit.next_reminder_at != when:
         return "superseded"
     if now < when - EARLY_TOLERANCE:
-        schedule_reminder(habit)  # ran early (rescheduled while queued): put it back for its time
+        schedule_reminder(habit.id, habit.next_reminder_at)  # ran early (rescheduled while queued): put it back
         return "early"
     owner = db.session.get(User, habit.owner_id)
     following = habit.next_occurrence(max(now, when), owner.timezone)
@@ -63,7 +91,7 @@ def send_reminder(habit_id: int, occurrence: str) -> str:
         return "duplicate"
     db.session.commit()  # the claim must be durable before the message leaves
     habit = db.session.get(Habit, habit_id, populate_existing=True)
-    schedule_reminder(habit)  # applied by app.common.queue once this job has ended
+    schedule_reminder(habit.id, habit.next_reminder_at)  # held by the job runner until this job has ended
     if (now - when).total_seconds() > current_app.config["REMINDER_STALE_SECONDS"]:
         log.info("habit %s: occurrence %s is stale, skipped", habit_id, occurrence)
         return "stale"

@@ -1,14 +1,14 @@
-"""Reminder jobs: one scheduled job per habit (`habit-reminder-<id>`) for its `next_reminder_at`.
+"""Rebuilding every reminder job from PostgreSQL: `flask reminders sync` and worker start-up.
 
-Called after the transaction that changed the habit has committed, and by `flask reminders sync` / worker
-start-up, which rebuild every job from PostgreSQL (the schedule in Redis is a cache of the database).
+The schedule in Redis is a cache of `habits.next_reminder_at`; this is what restores it after a Redis loss
+or a failed after-commit scheduling (see app.common.after_commit).
 """
 
 from __future__ import annotations
 
 import logging
 import time as clock
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, select
@@ -17,34 +17,10 @@ from app.auth.models import User
 from app.common import queue
 from app.common.timeutil import utcnow
 from app.extensions import db
+from app.habits.jobs import JOB_PREFIX, job_id, send_reminder
 from app.habits.models import Habit, next_occurrence
 
 log = logging.getLogger(__name__)
-
-# DESIGN.md names it `habit-reminder:<id>`; rq 3 accepts only letters, digits, "_" and "-" in job ids.
-JOB_PREFIX = "habit-reminder-"
-TASK = "app.habits.jobs.send_reminder"
-
-
-def job_id(habit_id: int) -> str:
-    return f"{JOB_PREFIX}{habit_id}"
-
-
-def schedule_reminder(habit: Habit) -> None:
-    """(Re)schedule the habit's one reminder job, or cancel it when there is nothing to remind."""
-    if habit.next_reminder_at is None:
-        queue.cancel(job_id(habit.id))
-        return
-    schedule_at_time(habit.id, habit.next_reminder_at)
-
-
-def schedule_at_time(habit_id: int, when: datetime) -> None:
-    """(Re)schedule a habit's reminder job for `when` without loading the habit."""
-    queue.schedule_at(when, TASK, habit_id, when.isoformat(), job_id=job_id(habit_id))
-
-
-def cancel_reminder(habit_id: int) -> None:
-    queue.cancel(job_id(habit_id))
 
 
 def sync_reminders(batch: int = 5000) -> int:
@@ -72,7 +48,7 @@ def sync_reminders(batch: int = 5000) -> int:
         if when is None or when < stale_before:
             when = next_occurrence(anchor, at, every, now, tz)
             moved.append({"hid": habit_id, "when": when})
-        wanted.append((job_id(habit_id), when, TASK, (habit_id, when.isoformat())))
+        wanted.append((job_id(habit_id), when, queue.dotted(send_reminder), (habit_id, when.isoformat())))
     for start in range(0, len(moved), batch):
         _bulk_move(moved[start : start + batch])
     db.session.commit()

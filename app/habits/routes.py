@@ -1,4 +1,4 @@
-"""Atomic Habits tracker endpoints: parse, call a service, commit once, then (re)schedule the reminder."""
+"""Atomic Habits tracker endpoints: parse, call a service, commit once (the service schedules the reminder)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from app.common.pagination import paginate
 from app.extensions import db
-from app.habits import reminders, schemas, services
+from app.habits import schemas, services
 
 blp = Blueprint("habits", __name__, url_prefix="/api/v1/habits", description="Atomic Habits tracker")
 
@@ -35,7 +35,6 @@ class HabitViews(MethodView):
         """Create a habit"""
         habit = services.create_habit(current_user, data)
         db.session.commit()
-        reminders.schedule_reminder(habit)  # after the commit: never a job for a rolled-back habit
         return _one(habit)
 
 
@@ -67,7 +66,6 @@ class HabitByIdViews(MethodView):
         """Replace a habit"""
         habit = services.replace_habit(current_user, habit_id, data)
         db.session.commit()
-        reminders.schedule_reminder(habit)
         return _one(habit)
 
     @jwt_required()
@@ -78,7 +76,6 @@ class HabitByIdViews(MethodView):
         """Change some fields of a habit (the result is checked as a whole)"""
         habit = services.update_habit(current_user, habit_id, data)
         db.session.commit()
-        reminders.schedule_reminder(habit)
         return _one(habit)
 
     @jwt_required()
@@ -88,7 +85,6 @@ class HabitByIdViews(MethodView):
         """Delete a habit (habits linking to it are unlinked)"""
         services.delete_habit(current_user, habit_id)
         db.session.commit()
-        reminders.cancel_reminder(habit_id)
 
 
 @blp.route("/<int:habit_id>/completions")

@@ -9,12 +9,11 @@ from sqlalchemy import Select, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from app.auth.models import User
-from app.auth.signals import timezone_changed
 from app.common.timeutil import local_today, utcnow
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
+from app.habits import jobs
 from app.habits.models import Habit, HabitCompletion
-from app.realtime.events import call_after_commit
 
 DEFAULTS: dict[str, Any] = {
     "periodicity_days": 1,
@@ -113,22 +112,18 @@ def _apply(user: User, habit: Habit | None, merged: dict[str, Any]) -> Habit:
         setattr(habit, field, merged[field])
     habit.next_reminder_at = None if habit.is_pleasant else habit.next_occurrence(utcnow(), user.timezone)
     db.session.flush()
+    jobs.schedule_reminder(habit.id, habit.next_reminder_at)
     return habit
 
 
-@timezone_changed.connect
-def _follow_new_timezone(_sender: Any, user: User, **_extra: Any) -> None:
-    """Reminders keep their local wall-clock time when the owner moves to another zone."""
+def follow_new_timezone(_sender: Any, user: User, **_extra: Any) -> None:
+    """Listener of `auth.signals.timezone_changed`: reminders keep their local wall-clock time when the
+    owner moves to another zone."""
     now = utcnow()
-    moved = []
     for habit in db.session.scalars(select(Habit).where(Habit.owner_id == user.id, Habit.is_pleasant.is_(False))):
         habit.next_reminder_at = habit.next_occurrence(now, user.timezone)
-        moved.append((habit.id, habit.next_reminder_at))
+        jobs.schedule_reminder(habit.id, habit.next_reminder_at)
     db.session.flush()
-    if moved:
-        from app.habits.reminders import schedule_at_time
-
-        call_after_commit(db.session, lambda: [schedule_at_time(hid, when) for hid, when in moved])
 
 
 def create_habit(user: User, data: dict[str, Any]) -> Habit:
@@ -156,6 +151,7 @@ def delete_habit(user: User, habit_id: int) -> int:
     )
     db.session.delete(habit)
     db.session.flush()
+    jobs.cancel_reminder(habit_id)
     return habit_id
 
 

@@ -12,9 +12,12 @@ from flask import current_app
 from sqlalchemy import delete, or_, select
 
 from app.auth.models import User
+from app.common import queue
+from app.common.after_commit import after_commit
 from app.common.timeutil import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.notify.jobs import send_link_confirmation
 from app.notify.models import TelegramLink, VerificationCode
 
 CODE_TTL = timedelta(minutes=10)
@@ -60,7 +63,7 @@ def issue_code(chat: ChatInfo, now: datetime | None = None) -> str:
 
 
 def verify_code(user: User, code: str, now: datetime | None = None) -> TelegramLink:
-    """Link the chat that was given `code` to `user`; the code is spent.
+    """Link the chat that was given `code` to `user`; the code is spent. Once committed, the chat is told.
 
     A chat belongs to one account and an account to one chat: linking moves the chat away from a previous
     account and replaces the user's previous chat (re-linking is allowed, never a conflict).
@@ -90,6 +93,10 @@ def verify_code(user: User, code: str, now: datetime | None = None) -> TelegramL
     db.session.delete(entry)
     db.session.flush()
     db.session.expire(user, ["telegram_link"])
+    chat_id, username = link.chat_id, user.username
+    after_commit(
+        lambda: queue.enqueue(send_link_confirmation, chat_id, username), f"confirm the link of chat {chat_id}"
+    )
     return link
 
 
@@ -101,11 +108,3 @@ def unlink(user: User) -> bool:
 
 def link_for_chat(chat_id: int) -> TelegramLink | None:
     return db.session.scalar(select(TelegramLink).where(TelegramLink.chat_id == chat_id))
-
-
-def confirm_linked(chat_id: int, username: str) -> None:
-    """Tell the chat it is linked: a worker job, called after the link is committed."""
-    from app.common import queue
-    from app.notify.jobs import send_link_confirmation
-
-    queue.enqueue(send_link_confirmation, chat_id, username)

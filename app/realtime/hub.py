@@ -15,7 +15,7 @@ from collections import defaultdict
 
 import redis
 
-from app.realtime.events import CHANNEL_PREFIX
+from app.events.pubsub import CHANNEL_PREFIX
 
 log = logging.getLogger(__name__)
 

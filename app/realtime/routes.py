@@ -20,11 +20,11 @@ from simple_websocket import ConnectionClosed
 from app.auth.models import User
 from app.auth.tokens import load_token_owner
 from app.errors import error_response
+from app.events import presence
+from app.events.pubsub import team_channel, user_channel
 from app.extensions import db, sock
-from app.realtime import presence
-from app.realtime.events import team_channel, user_channel
 from app.realtime.hub import hub
-from app.teams.models import TeamMember
+from app.teams.services import is_member
 
 log = logging.getLogger(__name__)
 ws_bp = Blueprint("realtime", __name__)
@@ -118,12 +118,12 @@ def user_socket(ws):
 def team_socket(ws, team_id: int):
     user = _authenticate()
     user_id = user.id if user else None
-    is_member = user_id is not None and db.session.get(TeamMember, (team_id, user_id)) is not None
+    member = user_id is not None and is_member(user_id, team_id)
     _release_db()
     if user_id is None:
         ws.close(reason=CLOSE_UNAUTHORIZED, message="invalid token")
         return
-    if not is_member:
+    if not member:
         ws.close(reason=CLOSE_FORBIDDEN, message="not a member of this team")
         return
     _serve(ws, user_id, team_channel(team_id))

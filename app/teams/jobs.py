@@ -13,10 +13,13 @@ import logging
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from app.common import queue
+from app.common.after_commit import after_commit
 from app.common.timeutil import utcnow
+from app.events.presence import is_online
+from app.events.pubsub import publish_after_commit, publish_user_event
 from app.extensions import db
-from app.realtime.events import call_after_commit, publish_user_event
-from app.realtime.presence import is_online
+from app.notify.client import send_to_user
 from app.teams.models import Notification, Task, Team
 from app.teams.schemas import TaskSchema
 
@@ -24,24 +27,14 @@ log = logging.getLogger(__name__)
 _task_schema = TaskSchema()
 
 
-def _enqueue(func, *args, job_id: str | None = None) -> None:
-    from app.common.queue import enqueue
-
-    enqueue(func, *args, job_id=job_id)
-
-
-def _send_telegram(user_id: int, text: str) -> bool:
-    from app.notify.client import send_to_user
-
-    return send_to_user(user_id, text)
-
-
-def schedule_assigned_notification(task_id: int, assignee_id: int) -> None:
-    """Called after the assigning transaction commits."""
-    try:
-        _enqueue(notify_task_assigned, task_id, assignee_id, job_id=f"task-assigned:{task_id}:{assignee_id}")
-    except Exception:  # noqa: BLE001  (the task is saved; a lost notification must not fail the request)
-        log.warning("could not enqueue the assignment notification of task %s", task_id, exc_info=True)
+def notify_assigned_after_commit(task_id: int, assignee_id: int) -> None:
+    """Once the assigning transaction commits, queue the assignee's notification."""
+    after_commit(
+        lambda: queue.enqueue(
+            notify_task_assigned, task_id, assignee_id, job_id=f"task-assigned-{task_id}-{assignee_id}"
+        ),
+        f"queue the assignment notification of task {task_id}",
+    )
 
 
 # --- jobs ------------------------------------------------------------------------------------------------
@@ -62,9 +55,9 @@ def _deliver(user_id: int, title: str, body: str, level: str) -> str:
     """Online → toast on the user's socket (after commit); offline → Telegram if linked."""
     if is_online(user_id):
         toast = {"type": "toast", "title": title, "body": body, "level": level}
-        call_after_commit(db.session, lambda: publish_user_event(user_id, toast))
+        after_commit(lambda: publish_user_event(user_id, toast), f"toast to user {user_id}")
         return "toast"
-    return "telegram" if _send_telegram(user_id, f"{title}\n{body}") else "none"  # False: not linked/blocked
+    return "telegram" if send_to_user(user_id, f"{title}\n{body}") else "none"  # False: not linked/blocked
 
 
 def notify_task_assigned(task_id: int, assignee_id: int) -> None:
@@ -127,13 +120,12 @@ def mark_overdue_tasks() -> int:
         .scalars()
         .all()
     )
-    from app.realtime.events import publish_after_commit
-
     for task in rows:
         event = {"type": "task.updated", "task": _task_schema.dump(task)}
-        publish_after_commit(db.session, event, team_id=task.team_id, user_ids=(task.assignee_id,))
-        task_id, stamp = task.id, task.deadline.isoformat()
-        call_after_commit(
-            db.session, lambda t=task_id, s=stamp: _enqueue(notify_task_overdue, t, job_id=f"task-overdue:{t}:{s}")
+        publish_after_commit(event, team_id=task.team_id, user_ids=(task.assignee_id,))
+        job_id = f"task-overdue-{task.id}-{int(task.deadline.timestamp())}"
+        after_commit(
+            lambda t=task.id, j=job_id: queue.enqueue(notify_task_overdue, t, job_id=j),
+            f"queue the overdue notification of task {task.id}",
         )
     return len(rows)

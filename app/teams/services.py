@@ -10,8 +10,9 @@ from app.auth.models import User
 from app.common.pagination import paginate
 from app.common.timeutil import utcnow
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.events.pubsub import publish_after_commit
 from app.extensions import db
-from app.realtime.events import call_after_commit, publish_after_commit
+from app.teams import jobs
 from app.teams.models import Task, TaskList, Team, TeamMember
 from app.teams.schemas import TaskSchema
 
@@ -69,6 +70,11 @@ def get_visible_task_or_404(user: User, task_id: int) -> tuple[Task, str]:
     if row is None:
         raise NotFound("Task not found.")
     return row[0], row[1]
+
+
+def is_member(user_id: int, team_id: int) -> bool:
+    """Whether the user belongs to the team (the WebSocket of a team asks before relaying its events)."""
+    return db.session.get(TeamMember, (team_id, user_id)) is not None
 
 
 def my_teams_subquery(user: User):
@@ -238,7 +244,7 @@ def delete_list(actor: User, list_id: int) -> None:
 def _emit(kind: str, task: Task, extra_users: tuple[int | None, ...] = ()) -> None:
     """Queue a task event for the team and the assignee's user channel, published after commit."""
     event = {"type": kind, "task": _task_schema.dump(task)}
-    publish_after_commit(db.session, event, team_id=task.team_id, user_ids=(task.assignee_id, *extra_users))
+    publish_after_commit(event, team_id=task.team_id, user_ids=(task.assignee_id, *extra_users))
 
 
 def _check_assignee(team_id: int, assignee_id: int | None) -> None:
@@ -251,13 +257,11 @@ def _check_assignee(team_id: int, assignee_id: int | None) -> None:
         raise ValidationFailed({"assignee_id": ["The assignee must be a member of the team."]})
 
 
-def _notify_assigned_after_commit(actor: User, task: Task) -> None:
+def _notify_assigned(actor: User, task: Task) -> None:
+    """Once the transaction commits, queue the assignee's notification (not when I assigned myself)."""
     if task.assignee_id is None or task.assignee_id == actor.id:
         return
-    from app.teams.jobs import schedule_assigned_notification
-
-    task_id, assignee_id = task.id, task.assignee_id
-    call_after_commit(db.session, lambda: schedule_assigned_notification(task_id, assignee_id))
+    jobs.notify_assigned_after_commit(task.id, task.assignee_id)
 
 
 #: The task list's columns (what TaskSchema shows): a hot list, loaded as rows rather than ORM objects.
@@ -327,7 +331,7 @@ def create_task(actor: User, list_id: int, data: dict[str, Any]) -> Task:
     db.session.add(task)
     db.session.flush()
     _emit("task.created", task)
-    _notify_assigned_after_commit(actor, task)
+    _notify_assigned(actor, task)
     return task
 
 
@@ -355,7 +359,7 @@ def update_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
     db.session.flush()
     _emit("task.updated", task, extra_users=(previous_assignee,))
     if task.assignee_id != previous_assignee:
-        _notify_assigned_after_commit(actor, task)
+        _notify_assigned(actor, task)
     return task
 
 

@@ -8,6 +8,7 @@ from app.habits.models import Habit
 from app.teams.models import TeamMember
 from tests.admin.conftest import csrf_from
 
+SCHEDULE = "rq:scheduler:scheduled_jobs"
 HABIT = {"action": "stretch", "place": "home", "time": "07:30", "periodicity_days": 1, "duration_seconds": 60}
 PAGES = [
     "/admin/habits/",
@@ -138,3 +139,13 @@ def test_the_last_board_owner_cannot_be_removed(admin_client, api, user, board):
     _action(admin_client, "/admin/board_participants/", "remove_participants", str(owner_row.id))
     assert "at least one owner" in admin_client.get("/admin/board_participants/").text
     assert api.get(f"/api/v1/boards/{board_id}", user).status_code == 200
+
+
+def test_deleting_a_habit_cancels_its_reminder(admin_client, habits, redis_client):
+    """The admin calls the same service as the API, and the service cancels the reminder job."""
+    _pleasant, linked = habits
+    job = f"habit-reminder-{linked['id']}"
+    assert redis_client.zscore(SCHEDULE, job) is not None
+    assert _action(admin_client, "/admin/habits/", "delete_habits", str(linked["id"])).status_code == 302
+    assert redis_client.zscore(SCHEDULE, job) is None
+    assert not redis_client.exists(f"rq:job:{job}")

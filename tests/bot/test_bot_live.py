@@ -11,10 +11,10 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from app.events.pubsub import user_channel
 from app.extensions import db
 from app.goals.models import Goal
 from app.notify.models import TelegramLink
-from app.realtime.events import user_channel
 from fakes.telegram import FakeTelegram
 from tests.bot import bot_helpers as h
 from tests.processes import PYTHON, ROOT, live_environment, running, stop, wait_until

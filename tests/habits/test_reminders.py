@@ -95,13 +95,19 @@ def test_enqueue_runs_inline_without_redis_or_with_jobs_inline(app):
     assert CALLS == [7]
 
 
-def test_periodic_registry_skips_absent_modules_and_is_idempotent(redis_client):
-    specs = [
-        queue.PeriodicJob("demo-tick", "tests.habits.test_reminders._record", 60),
-        queue.PeriodicJob("missing", "app.nowhere.tasks.run", 60),
-    ]
-    assert queue.register_periodic_jobs(jobs=specs) == ["demo-tick"]
-    assert queue.register_periodic_jobs(jobs=specs) == ["demo-tick"]
+def test_periodic_registry_is_idempotent(redis_client):
+    specs = [queue.PeriodicJob("demo-tick", _record, 60)]
+    assert queue.register_periodic_jobs(specs) == ["demo-tick"]
+    assert queue.register_periodic_jobs(specs) == ["demo-tick"]
+    assert redis_client.zcard(SCHEDULE) == 1
+    assert queue.fetch("demo-tick").args[0] == "tests.habits.test_reminders._record"
+
+
+def test_periodic_entry_of_an_older_release_is_replaced(redis_client):
+    """An entry stored under another job path (a module moved between releases) is rewritten at start-up."""
+    queue.register_periodic_jobs([queue.PeriodicJob("demo-tick", _moved_away, 60)])
+    queue.register_periodic_jobs([queue.PeriodicJob("demo-tick", _record, 60)])
+    assert queue.fetch("demo-tick").args[0] == "tests.habits.test_reminders._record"
     assert redis_client.zcard(SCHEDULE) == 1
 
 
@@ -110,3 +116,7 @@ CALLS: list[int] = []
 
 def _record(value: int = 0) -> None:
     CALLS.append(value)
+
+
+def _moved_away() -> None:
+    """Stands for a job function at the path an older release used."""

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from app.habits.reminders import job_id
+from app.habits.jobs import job_id
 
 SCHEDULE = "rq:scheduler:scheduled_jobs"
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from app.realtime import presence
+from app.events import presence
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import requests
 import websocket
 
 from app.auth.models import User
+from app.events.presence import is_online
+from app.events.pubsub import publish_user_event
 from app.extensions import db
-from app.realtime.events import publish_user_event
-from app.realtime.presence import is_online
 from app.teams import services
 from tests.processes import wait_until
 from tests.realtime.conftest import close_code, next_event

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.common.queue import run_job
+from app.events import presence
+from app.events.pubsub import user_channel
 from app.extensions import db
 from app.notify.models import TelegramLink
-from app.realtime import presence
-from app.realtime.events import user_channel
 from app.teams import jobs as team_jobs
 from app.teams.models import Task
 
