@@ -41,7 +41,9 @@ def _polls(fake):
 
 
 def _bot(env, fake, name="bot"):
-    return running([PYTHON, "bot.py"], env, log_name=name, ready=lambda: _polls(fake) > 0)
+    """bot.py, ready once it polls (counting only its own polls: an earlier bot's must not make it look ready)."""
+    before = _polls(fake)
+    return running([PYTHON, "bot.py"], env, log_name=name, ready=lambda: _polls(fake) > before, timeout=90)
 
 
 def _say(fake, update, count=1, timeout=10.0):
@@ -177,7 +179,7 @@ def test_create_survives_a_restart_and_a_redelivery_creates_nothing_twice(api, f
 def test_another_poller_409_makes_the_bot_exit_non_zero(fake, env):
     fake.fail("getUpdates", 409)
     with running([PYTHON, "bot.py"], env, log_name="bot-409") as proc:
-        assert wait_until(lambda: proc.poll() is not None, timeout=15)
+        assert wait_until(lambda: proc.poll() is not None, timeout=90)  # start-up included
         assert proc.returncode == 3
     assert [c["status"] for c in fake.calls() if c["method"] == "getUpdates"] == [409]
 
