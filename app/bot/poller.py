@@ -4,7 +4,8 @@
   the loop returns a non-zero exit code instead of retrying forever; the process supervisor decides.
 * 429 waits `retry_after`; 5xx, timeouts and connection errors back off exponentially (capped), so a
   network fault or a stalled request (every request has a read timeout) ends in a retry, never a deaf bot.
-* Every cycle refreshes the heartbeat (`app.bot.liveness`), so a hung loop shows as `stale`.
+* Every answer from Telegram (getMe, each getUpdates, each handled update) refreshes the heartbeat
+  (`app.bot.liveness`): a bot that has never reached Telegram reads `unknown`, a hung or cut-off one `stale`.
 * Stopping: `stop` is set by SIGTERM/SIGINT. A long poll in progress is interrupted at once (`Interrupted`
   raised by the signal handler); an update being handled is finished first.
 * Updates are handled one at a time, in order; the offset moves past each one only once it is handled, so
@@ -74,19 +75,20 @@ class Poller:
         offset: int | None = None
         failures = 0
         while not self.stop.is_set():
-            self._beat()
             try:
                 self.in_poll = True
                 try:
                     if not getattr(self.bot, "_user", None):
                         self.bot._user = self.bot.get_me()
                         log.info("polling as @%s", self.bot._user.username)
+                        self._beat()
                     updates = self.bot.get_updates(
                         offset=offset, timeout=self.poll_timeout + 10, long_polling_timeout=self.poll_timeout
                     )
                 finally:
                     self.in_poll = False
                 failures = 0
+                self._beat()
             except Interrupted:
                 break
             except ApiTelegramException as exc:

@@ -176,6 +176,19 @@ def test_create_survives_a_restart_and_a_redelivery_creates_nothing_twice(api, f
 
 
 @pytest.mark.live
+def test_readyz_says_unknown_until_the_bot_has_reached_telegram(api, fake, env):
+    fake.fail("getMe", 502, count=4)
+
+    def get_me_calls() -> int:
+        return sum(1 for c in fake.calls() if c["method"] == "getMe")
+
+    with running([PYTHON, "bot.py"], env, log_name="bot-unreached", ready=lambda: get_me_calls() >= 3):
+        assert api.get("/readyz").json["bot"] == "unknown"  # running, retrying, but never answered
+        assert wait_until(lambda: _polls(fake) > 0, timeout=15)
+        assert api.get("/readyz").json["bot"] == "ok"
+
+
+@pytest.mark.live
 def test_another_poller_409_makes_the_bot_exit_non_zero(fake, env):
     fake.fail("getUpdates", 409)
     with running([PYTHON, "bot.py"], env, log_name="bot-409") as proc:
