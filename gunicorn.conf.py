@@ -33,13 +33,6 @@ access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", f"/tmp/gunicorn-{os.environ.get('PORT', '8000')}.ctl")
 
 
-def post_worker_init(worker):
-    """The app lives as long as the worker: keep the collector off it (and off a loaded machine's exit path)."""
-    import gc
-
-    gc.freeze()
-
-
 def post_fork(server, worker):
     """Make psycopg2 cooperative in every gevent worker (a blocking query would stall all its sockets)."""
     if worker_class == "gevent":
