@@ -15,7 +15,7 @@ $(BIN)/.installed: requirements.lock requirements-dev.lock
 
 install: $(BIN)/.installed
 
-## Regenerate the locks after changing requirements.txt or requirements-dev.txt (commit all four files).
+## Regenerate the locks after changing any requirements*.txt input (commit the inputs and both locks).
 ## Existing pins are kept unless an input asks otherwise; LOCK_ARGS=--upgrade (or --upgrade-package NAME) moves
 ## them on. Hashes come from the default package index only: uv reads no pip configuration, and the
 ## environment's index overrides are dropped, so the locks verify on any machine.
@@ -33,13 +33,13 @@ lock: $(LOCK_DEPS)
 ## Fails when a lock is out of date with its inputs: compiles them again in a scratch copy and compares.
 lock-check: $(LOCK_DEPS)
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	cp requirements.txt requirements-dev.txt requirements.lock requirements-dev.lock "$$tmp/"; \
+	cp requirements*.txt requirements.lock requirements-dev.lock "$$tmp/"; \
 	cd "$$tmp" && $(call compile_locks) && cd - >/dev/null; \
 	stale=0; for lock in requirements.lock requirements-dev.lock; do \
 	  diff -u "$$lock" "$$tmp/$$lock" || stale=1; \
 	done; \
 	if [ $$stale = 1 ]; then \
-	  echo "lock-check: the locks are out of date with requirements.txt / requirements-dev.txt (diff above)."; \
+	  echo "lock-check: the locks are out of date with their inputs, requirements*.txt (diff above)."; \
 	  echo "lock-check: run \`make lock\` and commit requirements.lock and requirements-dev.lock with the change."; \
 	  exit 1; \
 	fi; echo "lock-check: requirements.lock and requirements-dev.lock match their inputs"
