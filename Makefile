@@ -1,4 +1,4 @@
-# Two commands for a fresh machine: `make run` (API on the embedded default) and `make test`.
+# Two commands for a fresh machine: `make run` (the whole product on embedded servers) and `make test`.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,13 +9,13 @@ PORT ?= 5000
 ## Install the development set from its lock: every package pinned and hash-checked (the runtime set is the
 ## image's: the Dockerfile installs requirements.lock the same way).
 $(BIN)/.installed: requirements.lock requirements-dev.lock
-	$(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 install: $(BIN)/.installed
 
-## Regenerate the locks after changing requirements.txt or requirements-dev.txt (commit all four files).
+## Regenerate the locks after changing any requirements*.txt input (commit the inputs and both locks).
 ## Existing pins are kept unless an input asks otherwise; LOCK_ARGS=--upgrade (or --upgrade-package NAME) moves
 ## them on. Hashes come from the default package index only: uv reads no pip configuration, and the
 ## environment's index overrides are dropped, so the locks verify on any machine.
@@ -33,23 +33,23 @@ lock: $(LOCK_DEPS)
 ## Fails when a lock is out of date with its inputs: compiles them again in a scratch copy and compares.
 lock-check: $(LOCK_DEPS)
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	cp requirements.txt requirements-dev.txt requirements.lock requirements-dev.lock "$$tmp/"; \
+	cp requirements*.txt requirements.lock requirements-dev.lock "$$tmp/"; \
 	cd "$$tmp" && $(call compile_locks) && cd - >/dev/null; \
 	stale=0; for lock in requirements.lock requirements-dev.lock; do \
 	  diff -u "$$lock" "$$tmp/$$lock" || stale=1; \
 	done; \
 	if [ $$stale = 1 ]; then \
-	  echo "lock-check: the locks are out of date with requirements.txt / requirements-dev.txt (diff above)."; \
+	  echo "lock-check: the locks are out of date with their inputs, requirements*.txt (diff above)."; \
 	  echo "lock-check: run \`make lock\` and commit requirements.lock and requirements-dev.lock with the change."; \
 	  exit 1; \
 	fi; echo "lock-check: requirements.lock and requirements-dev.lock match their inputs"
 
-## Run the API with no configuration: SQLite under instance/, debug mode, http://127.0.0.1:$(PORT)/docs
+## Run web, worker and (with TELEGRAM_BOT_TOKEN) bot on http://127.0.0.1:$(PORT): embedded PostgreSQL and Valkey
+## under instance/ unless DATABASE_URL / REDIS_URL are set (run.py). DEMO=1 seeds the demo data once.
 run: install
-	FLASK_DEBUG=1 $(BIN)/flask --app wsgi db upgrade
-	FLASK_DEBUG=1 $(BIN)/flask --app wsgi run --port $(PORT)
+	PORT=$(PORT) DEMO=$(DEMO) exec $(BIN)/python run.py
 
-## Lint and run the whole test suite (needs PostgreSQL and Redis on their standard local ports)
+## Lint and run the whole test suite (its own embedded servers unless TEST_DATABASE_URL / TEST_REDIS_URL are set)
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

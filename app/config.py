@@ -40,10 +40,9 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
-def default_sqlite_url() -> str:
-    instance = BASE_DIR / "instance"
-    instance.mkdir(exist_ok=True)
-    return f"sqlite:///{instance / 'kalendar.sqlite3'}"
+def limiter_storage_uri(redis_url: str) -> str:
+    """Flask-Limiter (the `limits` package) names a Unix-socket Redis `redis+unix://`; redis-py says `unix://`."""
+    return "redis+" + redis_url if redis_url.startswith("unix://") else redis_url
 
 
 class Config:
@@ -52,7 +51,8 @@ class Config:
 
     SECRET_KEY = env_str("SECRET_KEY")
     JWT_SECRET_KEY = env_str("JWT_SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = normalize_database_url(env_str("DATABASE_URL")) or default_sqlite_url()
+    # Empty DATABASE_URL / REDIS_URL: create_app fills them from the embedded servers (app/embedded.py).
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(env_str("DATABASE_URL"))
     # Keep as many connections as a worker's concurrent requests (gevent: up to worker_connections greenlets):
     # with SQLAlchemy's default of 5, connections over the pool size are closed on return and reopened on
     # the next burst, a new PostgreSQL backend every few requests under load (bench/RESULTS.md).
@@ -152,10 +152,9 @@ class TestConfig(Config):
     DEBUG = False
     SECRET_KEY = "test-secret-key-not-for-production"
     JWT_SECRET_KEY = "test-jwt-secret-key-not-for-production"
-    SQLALCHEMY_DATABASE_URI = normalize_database_url(
-        env_str("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/kalendar_test")
-    )
-    REDIS_URL = env_str("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    # Empty: the test harness (tests/conftest.py) starts embedded servers of its own and fills these in.
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(env_str("TEST_DATABASE_URL"))
+    REDIS_URL = env_str("TEST_REDIS_URL")
     CORS_ORIGINS = ["https://app.example.test"]
     FRONTEND_URL = "https://app.example.test"
     DEFAULT_TIMEZONE = "Europe/Moscow"

