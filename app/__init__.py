@@ -20,6 +20,7 @@ from app.common.after_commit import install_after_commit_hook
 from app.common.hooks import install_request_hooks
 from app.common.i18n import init_i18n
 from app.common.json import OrjsonProvider
+from app.common.proxies import install_trusted_proxies
 from app.config import Config, limiter_storage_uri
 from app.errors import register_error_handlers
 from app.extensions import api, cors, db, jwt, limiter, migrate, redis_store, sock
@@ -73,4 +74,5 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     register_cli(app)
     init_i18n(app)
     init_admin(app)
+    install_trusted_proxies(app)
     return app

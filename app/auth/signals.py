@@ -18,3 +18,8 @@ timezone_changed = _signals.signal("timezone-changed")
 #: Sent with the `user` whose profile is about to be shown; each listener returns `(field, value)` to add.
 #: Listener: `app.calendar.services.feed_status` (`calendar_feed: {active}`).
 profile_shown = _signals.signal("profile-shown")
+
+#: Sent with `user_id` inside the transaction that revoked sessions of that user (logout, password change,
+#: deactivation, refresh-token reuse). Listener: `app.events.control.recheck_sockets_after_commit` (open
+#: sockets re-check their session on every web process once the change is committed).
+sessions_revoked = _signals.signal("sessions-revoked")

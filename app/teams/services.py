@@ -10,6 +10,7 @@ from app.auth.models import User
 from app.common.pagination import paginate
 from app.common.timeutil import utcnow
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.events.control import recheck_sockets_after_commit
 from app.events.pubsub import publish_after_commit
 from app.extensions import db
 from app.teams import jobs
@@ -116,8 +117,11 @@ def update_team(actor: User, team_id: int, data: dict[str, Any]) -> Team:
 def delete_team(actor: User, team_id: int) -> None:
     team = get_visible_team_or_404(actor, team_id, lock=True)
     _require_admin(team)
+    members = db.session.scalars(select(TeamMember.user_id).where(TeamMember.team_id == team_id)).all()
     db.session.delete(team)
     db.session.flush()
+    for user_id in members:
+        recheck_sockets_after_commit(user_id=user_id)  # their team sockets close (4403)
 
 
 # --- members ------------------------------------------------------------------------------------------
@@ -197,6 +201,7 @@ def remove_member(actor: User, team_id: int, user_id: int) -> None:
     db.session.flush()
     for task in unassigned:
         _emit("task.updated", task, extra_users=(user_id,))
+    recheck_sockets_after_commit(user_id=user_id)  # their sockets on this team close (4403), on any process
 
 
 # --- task lists ------------------------------------------------------------------------------------
