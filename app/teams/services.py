@@ -372,9 +372,42 @@ def delete_task(actor: User, task_id: int) -> None:
     db.session.flush()
 
 
+def my_tasks_with_deadlines(actor: User) -> list:
+    """Tasks assigned to `actor` that have a deadline, in teams I belong to (done ones too), as rows; one
+    statement. The calendar feed renders these."""
+    stmt = (
+        search_tasks_stmt(actor, {"assignee": "me"})
+        .with_only_columns(
+            Task.id,
+            Task.title,
+            Task.description,
+            Task.deadline,
+            Task.is_done,
+            Task.is_overdue,
+            Task.created_at,
+            Task.updated_at,
+        )
+        .where(Task.deadline.is_not(None))
+    )
+    return db.session.execute(stmt).all()
+
+
 def complete_task(actor: User, task_id: int) -> Task:
-    """Mark done (idempotent). Also called by the Telegram bot's /done; events go out when the caller commits."""
+    """Mark done (idempotent); any member of the team may. Events go out when the caller commits."""
     task, _role_ = get_visible_task_or_404(actor, task_id)
+    return _complete(task)
+
+
+def complete_my_task(actor: User, task_id: int) -> Task:
+    """Mark done a task assigned to `actor` (the bot's /done: a chat completes only my own tasks, even in my
+    teams). Another's task in my team is Forbidden, a task I cannot see NotFound."""
+    task, _role_ = get_visible_task_or_404(actor, task_id)
+    if task.assignee_id != actor.id:
+        raise Forbidden("Only the assignee may complete this task here.")
+    return _complete(task)
+
+
+def _complete(task: Task) -> Task:
     if not task.is_done:
         task.is_done = True
         task.done_at = task.updated_at = utcnow()
