@@ -56,7 +56,7 @@ class HabitByIdViews(MethodView):
     @blp.alt_response(404, description="No such habit, or a private habit of another user")
     def get(self, habit_id):
         """Get a habit (mine, or anybody's public one)"""
-        return _one(services.get_visible_habit_or_404(current_user, habit_id))
+        return _one(services.get_habit(current_user, habit_id))
 
     @jwt_required()
     @blp.arguments(schemas.HabitInSchema)
