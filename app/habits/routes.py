@@ -28,7 +28,7 @@ class HabitViews(MethodView):
         return services.attach_streaks(page, {current_user.id: current_user.timezone})
 
     @jwt_required()
-    @blp.arguments(schemas.HabitInSchema)
+    @blp.arguments(schemas.HabitWriteSchema)
     @blp.response(201, schemas.HabitSchema)
     @blp.alt_response(422, description="A habit rule is broken (the offending fields are named)")
     def post(self, data):
@@ -59,7 +59,7 @@ class HabitByIdViews(MethodView):
         return _one(services.get_habit(current_user, habit_id))
 
     @jwt_required()
-    @blp.arguments(schemas.HabitInSchema)
+    @blp.arguments(schemas.HabitWriteSchema)
     @blp.response(200, schemas.HabitSchema)
     @blp.alt_response(403, description="Another user's public habit is read-only")
     def put(self, data, habit_id):
@@ -69,7 +69,7 @@ class HabitByIdViews(MethodView):
         return _one(habit)
 
     @jwt_required()
-    @blp.arguments(schemas.HabitPatchSchema(partial=True))
+    @blp.arguments(schemas.HabitUpdateSchema(partial=True))
     @blp.response(200, schemas.HabitSchema)
     @blp.alt_response(403, description="Another user's public habit is read-only")
     def patch(self, data, habit_id):
@@ -97,7 +97,7 @@ class CompletionViews(MethodView):
         return paginate(services.completions_stmt(current_user, habit_id), pagination_parameters)
 
     @jwt_required()
-    @blp.arguments(schemas.CompletionInSchema)
+    @blp.arguments(schemas.CompletionCreateSchema)
     @blp.response(201, schemas.CompletionSchema)
     @blp.alt_response(200, schema=schemas.CompletionSchema, description="That day was already logged")
     @blp.alt_response(422, description="A future date")
