@@ -120,14 +120,7 @@ class GoalView(AdminModelView):
     @action("archive_goals", _l("Archive"), _l("Archive the selected goals?"))
     def action_archive(self, ids):
         def archive(goal: Goal) -> None:
-            owner = db.session.scalar(
-                select(User)
-                .join(BoardParticipant, BoardParticipant.user_id == User.id)
-                .where(BoardParticipant.board_id == goal.board_id, BoardParticipant.role == "owner")
-                .order_by(BoardParticipant.id)
-                .limit(1)
-            )
-            goal_services.archive_goal(owner, goal.id)
+            goal_services.archive_goal(goal_services.acting_owner(goal.board_id), goal.id)
 
         self.run_for_each(ids, archive, _l("%(count)s goals archived."))
 

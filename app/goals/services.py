@@ -20,7 +20,7 @@ from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.goals import access, queries
 from app.goals.access import MANAGE, READ, WRITE
-from app.goals.models import OPEN_STATUSES, Board, BoardParticipant, Category, Comment, Goal
+from app.goals.models import OPEN_STATUSES, ROLE_RANK, Board, BoardParticipant, Category, Comment, Goal
 from app.goals.queries import goal_list_stmt
 
 PERSONAL_BOARD_TITLE = "Personal"
@@ -159,6 +159,17 @@ def update_participant(actor: User, board_id: int, user_id: int, data: dict[str,
     return participant
 
 
+def acting_owner(board_id: int) -> User | None:
+    """Whom an operator (the admin site) acts as on a board: its first owner, who may always write."""
+    return db.session.scalar(
+        select(User)
+        .join(BoardParticipant, BoardParticipant.user_id == User.id)
+        .where(BoardParticipant.board_id == board_id, BoardParticipant.role == "owner")
+        .order_by(BoardParticipant.id)
+        .limit(1)
+    )
+
+
 def remove_participant(actor: User, board_id: int, user_id: int) -> None:
     """Owners remove anyone; everybody may remove themselves (leave)."""
     access.get_board(actor, board_id, MANAGE if user_id != actor.id else READ)
@@ -180,6 +191,22 @@ def categories_stmt(actor: User, board_id: int | None = None):
     if board_id is not None:
         stmt = stmt.where(Category.board_id == board_id)
     return stmt
+
+
+def writable_categories(actor: User) -> list[tuple[Category, str]]:
+    """Live categories on live boards where `actor` may add goals, oldest first, with their board's title
+    (the bot's /create offers these)."""
+    writer_roles = [role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[WRITE]]
+    rows = db.session.execute(
+        select(Category, Board.title)
+        .join(Board, Board.id == Category.board_id)
+        .join(
+            BoardParticipant, (BoardParticipant.board_id == Category.board_id) & (BoardParticipant.user_id == actor.id)
+        )
+        .where(Category.is_deleted.is_(False), Board.is_deleted.is_(False), BoardParticipant.role.in_(writer_roles))
+        .order_by(Category.created_at, Category.id)
+    ).all()
+    return [(category, board_title) for category, board_title in rows]
 
 
 def get_category(actor: User, category_id: int) -> Category:
@@ -233,6 +260,30 @@ def set_days_left(goals: Iterable[Goal], actor: User, now: datetime | None = Non
 
 def goals_stmt(actor: User, filters: dict[str, Any]):
     return goal_list_stmt(actor, filters)
+
+
+def goals_with_due_dates(actor: User) -> list:
+    """Goals with a due date that the goal list shows `actor` by default (every live board I take part in,
+    archived ones left out), soonest first, with their category's title and `updated_at`; one statement.
+    The calendar feed renders these."""
+    stmt = (
+        goal_list_stmt(actor, {"ordering": "due_date"})
+        .with_only_columns(
+            Goal.id,
+            Goal.title,
+            Goal.description,
+            Goal.status,
+            Goal.priority,
+            Goal.due_date,
+            Goal.created_at,
+            Goal.updated_at,
+            Category.title.label("category"),
+            Category.updated_at.label("category_updated_at"),
+        )
+        .join(Category, Category.id == Goal.category_id)
+        .where(Goal.due_date.is_not(None))
+    )
+    return db.session.execute(stmt).all()
 
 
 def goal_rows_stmt(actor: User, filters: dict[str, Any]):

@@ -41,7 +41,7 @@ class HabitViews(MethodView):
         return streaks.attach_streaks(page, {current_user.id: current_user.timezone})
 
     @jwt_required()
-    @blp.arguments(schemas.HabitInSchema)
+    @blp.arguments(schemas.HabitWriteSchema)
     @blp.response(201, schemas.HabitSchema)
     @blp.alt_response(422, description="A habit rule is broken (the offending fields are named)")
     def post(self, data):
@@ -69,10 +69,10 @@ class HabitByIdViews(MethodView):
     @blp.alt_response(404, description="No such habit, or a private habit of another user")
     def get(self, habit_id):
         """Get a habit (mine, or anybody's public one)"""
-        return _one(services.get_visible_habit_or_404(current_user, habit_id))
+        return _one(services.get_habit(current_user, habit_id))
 
     @jwt_required()
-    @blp.arguments(schemas.HabitInSchema)
+    @blp.arguments(schemas.HabitWriteSchema)
     @blp.response(200, schemas.HabitSchema)
     @blp.alt_response(403, description="Another user's public habit is read-only")
     def put(self, data, habit_id):
@@ -82,7 +82,7 @@ class HabitByIdViews(MethodView):
         return _one(habit)
 
     @jwt_required()
-    @blp.arguments(schemas.HabitPatchSchema(partial=True))
+    @blp.arguments(schemas.HabitUpdateSchema(partial=True))
     @blp.response(200, schemas.HabitSchema)
     @blp.alt_response(403, description="Another user's public habit is read-only")
     def patch(self, data, habit_id):
@@ -110,7 +110,7 @@ class CompletionViews(MethodView):
         return paginate(services.completions_stmt(current_user, habit_id), pagination_parameters)
 
     @jwt_required()
-    @blp.arguments(schemas.CompletionInSchema)
+    @blp.arguments(schemas.CompletionCreateSchema)
     @blp.response(201, schemas.CompletionSchema)
     @blp.alt_response(200, schema=schemas.CompletionSchema, description="That day was already logged")
     @blp.alt_response(409, description="That day is skipped")

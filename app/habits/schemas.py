@@ -28,7 +28,7 @@ class HHMM(fields.Field):
         return time(int(hours), int(minutes))
 
 
-class HabitInSchema(BaseSchema):
+class HabitWriteSchema(BaseSchema):
     """Body of POST and PUT; PATCH loads it with partial=True. Absent optional fields get their defaults
     in services (PUT replaces the whole habit, PATCH merges), so nothing here invents values."""
 
@@ -52,7 +52,7 @@ class HabitInSchema(BaseSchema):
     is_public = fields.Boolean()
 
 
-class HabitPatchSchema(HabitInSchema):
+class HabitUpdateSchema(HabitWriteSchema):
     """PATCH body: any subset of the fields (used with partial=True)."""
 
 
@@ -84,7 +84,7 @@ class HabitSchema(ma.Schema):
     created_at = fields.AwareDateTime()
 
 
-class CompletionInSchema(BaseSchema):
+class CompletionCreateSchema(BaseSchema):
     date = fields.Date(
         load_default=None,
         allow_none=True,

@@ -46,7 +46,7 @@ def public_habits_stmt() -> Select:
     return select(Habit).where(Habit.is_public.is_(True)).order_by(Habit.id)
 
 
-def get_visible_habit_or_404(user: User, habit_id: int) -> Habit:
+def get_habit(user: User, habit_id: int) -> Habit:
     """Mine, or someone's public habit; a private habit of another user does not exist for me."""
     habit = db.session.get(Habit, habit_id)
     if habit is None or (habit.owner_id != user.id and not habit.is_public):
@@ -56,7 +56,7 @@ def get_visible_habit_or_404(user: User, habit_id: int) -> Habit:
 
 def get_own_habit(user: User, habit_id: int) -> Habit:
     """For writes: mine; another user's public habit is read-only (403); a private one is 404."""
-    habit = get_visible_habit_or_404(user, habit_id)
+    habit = get_habit(user, habit_id)
     if habit.owner_id != user.id:
         raise Forbidden("Only the owner can change this habit.")
     return habit
@@ -224,7 +224,7 @@ def unskip_day(user: User, habit_id: int, day: date) -> None:
 
 
 def completions_stmt(user: User, habit_id: int) -> Select:
-    habit = get_visible_habit_or_404(user, habit_id)
+    habit = get_habit(user, habit_id)
     return select(HabitCompletion).where(HabitCompletion.habit_id == habit.id).order_by(HabitCompletion.date.desc())
 
 
