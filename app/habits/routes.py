@@ -144,7 +144,7 @@ class SkipViews(MethodView):
         return paginate(services.skips_stmt(current_user, habit_id), pagination_parameters)
 
     @jwt_required()
-    @blp.arguments(schemas.SkipInSchema)
+    @blp.arguments(schemas.SkipCreateSchema)
     @blp.response(201, schemas.SkipSchema)
     @blp.alt_response(200, schema=schemas.SkipSchema, description="That day was already skipped")
     @blp.alt_response(403, description="Another user's public habit is read-only")
@@ -176,4 +176,4 @@ class StatsView(MethodView):
     @blp.alt_response(404, description="No such habit, or a private habit of another user")
     def get(self, args, habit_id):
         """Streaks, counts by state and the day-by-day history of the last `days` days (for a heat map)"""
-        return streaks.habit_stats(services.get_visible_habit_or_404(current_user, habit_id), args["days"])
+        return streaks.habit_stats(services.get_habit(current_user, habit_id), args["days"])

@@ -102,7 +102,7 @@ class CompletionSchema(ma.Schema):
     created_at = fields.AwareDateTime()
 
 
-class SkipInSchema(BaseSchema):
+class SkipCreateSchema(BaseSchema):
     date = fields.Date(
         load_default=None,
         allow_none=True,

@@ -229,5 +229,5 @@ def completions_stmt(user: User, habit_id: int) -> Select:
 
 
 def skips_stmt(user: User, habit_id: int) -> Select:
-    habit = get_visible_habit_or_404(user, habit_id)
+    habit = get_habit(user, habit_id)
     return select(HabitSkip).where(HabitSkip.habit_id == habit.id).order_by(HabitSkip.date.desc())
