@@ -13,7 +13,7 @@ from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events.pubsub import publish_after_commit
 from app.extensions import db
 from app.teams import jobs
-from app.teams.models import Task, TaskList, Team, TeamMember
+from app.teams.models import ADMIN, Task, TaskList, Team, TeamMember
 from app.teams.schemas import TaskSchema
 
 _task_schema = TaskSchema()
@@ -46,7 +46,7 @@ def get_team(user: User, team_id: int, *, lock: bool = False) -> Team:
 
 
 def _require_admin(team: Team) -> None:
-    if team.my_role != "admin":
+    if team.my_role != ADMIN:
         raise Forbidden("Only team admins may do this.")
 
 
@@ -97,9 +97,9 @@ def create_team(actor: User, data: dict[str, Any]) -> Team:
     team = Team(name=data["name"], description=data.get("description", ""))
     db.session.add(team)
     db.session.flush()
-    db.session.add(TeamMember(team_id=team.id, user_id=actor.id, role="admin"))
+    db.session.add(TeamMember(team_id=team.id, user_id=actor.id, role=ADMIN))
     db.session.flush()
-    team.my_role = "admin"
+    team.my_role = ADMIN
     return team
 
 
@@ -156,7 +156,7 @@ def add_member(actor: User, team_id: int, data: dict[str, Any]) -> dict[str, Any
 
 
 def _admin_count(team_id: int) -> int:
-    return db.session.scalar(select(func.count()).where(TeamMember.team_id == team_id, TeamMember.role == "admin"))
+    return db.session.scalar(select(func.count()).where(TeamMember.team_id == team_id, TeamMember.role == ADMIN))
 
 
 def _get_member(team_id: int, user_id: int) -> TeamMember:
@@ -171,7 +171,7 @@ def update_member(actor: User, team_id: int, user_id: int, data: dict[str, Any])
     team = get_team(actor, team_id, lock=True)
     _require_admin(team)
     member = _get_member(team_id, user_id)
-    if member.role == "admin" and data["role"] != "admin" and _admin_count(team_id) <= 1:
+    if member.role == ADMIN and data["role"] != ADMIN and _admin_count(team_id) <= 1:
         raise Conflict("The last admin of a team cannot be demoted.")
     member.role = data["role"]
     db.session.flush()
@@ -184,7 +184,7 @@ def remove_member(actor: User, team_id: int, user_id: int) -> None:
     if user_id != actor.id:
         _require_admin(team)
     member = _get_member(team_id, user_id)
-    if member.role == "admin" and _admin_count(team_id) <= 1:
+    if member.role == ADMIN and _admin_count(team_id) <= 1:
         raise Conflict("The last admin cannot leave or be removed; make someone else admin first.")
     db.session.delete(member)
     unassigned = db.session.scalars(
@@ -217,7 +217,7 @@ def create_list(actor: User, team_id: int, data: dict[str, Any]) -> TaskList:
 
 def _editable_list(actor: User, list_id: int) -> TaskList:
     task_list, role = get_task_list(actor, list_id)
-    if role != "admin" and task_list.created_by != actor.id:
+    if role != ADMIN and task_list.created_by != actor.id:
         raise Forbidden("Only team admins or the list's creator may change it.")
     return task_list
 
@@ -365,7 +365,7 @@ def update_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
 
 def delete_task(actor: User, task_id: int) -> None:
     task, role = get_task(actor, task_id)
-    if role != "admin" and task.created_by != actor.id:
+    if role != ADMIN and task.created_by != actor.id:
         raise Forbidden("Only team admins or the task's creator may delete it.")
     _emit("task.deleted", task)
     db.session.delete(task)
