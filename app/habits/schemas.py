@@ -8,7 +8,7 @@ from datetime import time
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from app.common.schemas import BaseSchema, Text
+from app.common.schemas import BaseSchema, QuerySchema, Text
 from app.habits.models import DURATION_SECONDS_MAX, DURATION_SECONDS_MIN, PERIODICITY_DAYS_MAX, PERIODICITY_DAYS_MIN
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -75,8 +75,14 @@ class HabitSchema(ma.Schema):
     is_public = fields.Boolean()
     next_reminder_at = fields.AwareDateTime(allow_none=True)
     current_streak = fields.Integer(
-        metadata={"description": "Completions in a row, each within periodicity_days of the previous one"}
+        metadata={
+            "description": "Completions in the unbroken run of kept periods (periodicity_days windows counted "
+            "back from today, kept by a completion or a skip) ending with the current or the previous period"
+        }
     )
+    best_streak = fields.Integer(metadata={"description": "The largest such count ever"})
+    done_today = fields.Boolean(metadata={"description": "Done today (my time zone)"})
+    skipped_today = fields.Boolean(metadata={"description": "Skipped today (my time zone)"})
     owner_id = fields.Integer()
     created_at = fields.AwareDateTime()
 
@@ -97,3 +103,48 @@ class CompletionSchema(ma.Schema):
     habit_id = fields.Integer()
     date = fields.Date()
     created_at = fields.AwareDateTime()
+
+
+class SkipCreateSchema(BaseSchema):
+    date = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Day to leave out (YYYY-MM-DD); defaults to today in my time zone"},
+    )
+
+
+class SkipSchema(ma.Schema):
+    class Meta:
+        ordered = True
+
+    id = fields.Integer()
+    habit_id = fields.Integer()
+    date = fields.Date()
+    created_at = fields.AwareDateTime()
+
+
+class StatsQuerySchema(QuerySchema):
+    days = fields.Integer(
+        load_default=30, validate=validate.Range(1, 366), metadata={"description": "Window length, 1..366 days"}
+    )
+
+
+class DayStateSchema(ma.Schema):
+    class Meta:
+        ordered = True
+
+    date = fields.Date()
+    state = fields.String(metadata={"enum": ["done", "skipped", "missed", "not_due"]})
+
+
+class StatsSchema(ma.Schema):
+    class Meta:
+        ordered = True
+
+    current_streak = fields.Integer()
+    best_streak = fields.Integer()
+    done = fields.Integer(metadata={"description": "Days of the window that are done"})
+    skipped = fields.Integer()
+    missed = fields.Integer(metadata={"description": "Periods of the window that ended with neither"})
+    rate = fields.Float(allow_none=True, metadata={"description": "done / (done + missed); null when both are 0"})
+    days = fields.List(fields.Nested(DayStateSchema), metadata={"description": "Oldest first, ending today"})
