@@ -23,7 +23,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from app.common.models import CreatedAtMixin, TimestampMixin
 from app.extensions import db
 
-ROLES = ("reader", "writer", "owner")
+READER, WRITER, OWNER = "reader", "writer", "owner"
+ROLES = (READER, WRITER, OWNER)  # in rank order: each may do what the ones before it may
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES, start=1)}
 STATUSES = ("todo", "in_progress", "done", "overdue", "archived")
 OPEN_STATUSES = ("todo", "in_progress")
@@ -73,7 +74,7 @@ class BoardParticipant(CreatedAtMixin, db.Model):
     __tablename__ = "goal_board_participants"
     __table_args__ = (
         UniqueConstraint("board_id", "user_id", name="uq_goal_board_participants_board_user"),
-        CheckConstraint("role IN ('owner', 'writer', 'reader')", name="role"),
+        CheckConstraint(f"role IN ({', '.join(repr(r) for r in reversed(ROLES))})", name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
