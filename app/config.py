@@ -91,7 +91,9 @@ class Config:
     RATELIMIT_LOGIN_SUCCESS = env_str("RATELIMIT_LOGIN_SUCCESS", "30/15minute")
     RATELIMIT_PASSWORD_CHANGE = env_str("RATELIMIT_PASSWORD_CHANGE", "5/15minute")  # wrong current passwords
     RATELIMIT_SIGNUP = env_str("RATELIMIT_SIGNUP", "20/hour")
-    RATELIMIT_VERIFY = env_str("RATELIMIT_VERIFY", "5/15minute")
+    RATELIMIT_VERIFY = env_str("RATELIMIT_VERIFY", "5/15minute")  # wrong Telegram codes per user
+    RATELIMIT_VERIFY_IP = env_str("RATELIMIT_VERIFY_IP", "20/15minute")  # ...per client address
+    RATELIMIT_VERIFY_GLOBAL = env_str("RATELIMIT_VERIFY_GLOBAL", "300/15minute")  # ...for everyone together
     RATELIMIT_FEED = env_str("RATELIMIT_FEED", "60/minute")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True  # a Redis outage must not take the API down

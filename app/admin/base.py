@@ -20,6 +20,7 @@ from app.admin.auth import current_admin, end_admin_session, start_admin_session
 from app.admin.forms import LoginForm, LogoutForm
 from app.auth import services as auth_services
 from app.auth.throttle import login_attempt
+from app.common.csvsafe import safe_cell
 from app.common.ratelimit import client_ip
 from app.common.timeutil import utcnow
 from app.errors import DomainError, RateLimited, Unauthorized, describe
@@ -130,6 +131,10 @@ class AdminModelView(ModelView):
 
     def inaccessible_callback(self, name: str, **kwargs: Any):
         return deny()
+
+    def get_export_value(self, model, name):
+        """Every admin CSV export: a cell a spreadsheet would run as a formula gets a leading `'`."""
+        return safe_cell(super().get_export_value(model, name))
 
     def get_one(self, id: Any):
         obj = super().get_one(id)

@@ -198,6 +198,11 @@ def on_message(bot: telebot.TeleBot, message: types.Message) -> None:
     if sender is not None and sender.language_code and sender.language_code != link.language_code:
         link.language_code = sender.language_code  # reminders and notifications follow the chat's language
     user = link.user
+    if not user.is_active:
+        # Deactivated: the chat stays linked (re-activation restores it) but gets nothing, whatever it sends.
+        after_commit(lambda: conversation.clear_state(chat.id), "clear the conversation")
+        reply(chat.id, t(lang, "account_disabled"))
+        return
     state = conversation.get_state(chat.id)
     if command is not None:
         if command == "cancel":
@@ -398,6 +403,8 @@ def on_callback(bot: telebot.TeleBot, call: types.CallbackQuery) -> None:
     chosen = None
     if message is not None and message.chat.type == "private" and data.startswith(CATEGORY_CALLBACK):
         link = linking.link_for_chat(message.chat.id)
+        if link is not None and not link.user.is_active:
+            link = None  # a deactivated account's buttons are all stale
         state = conversation.get_state(message.chat.id) if link is not None else None
         raw = data[len(CATEGORY_CALLBACK) :]
         if state and state.get("step") == "category" and raw.isdigit():

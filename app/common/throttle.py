@@ -13,6 +13,8 @@ that it is over its limit, for callers that slow down instead of locking out.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from limits import parse
@@ -108,3 +110,12 @@ def reserve(*buckets: Bucket, message: str = "") -> Reservation:
 def add(*buckets: Bucket) -> Reservation:
     """Count one event in soft buckets only (never refuses)."""
     return reserve(*(Bucket(b.name, b.identity, b.limit, soft=True) for b in buckets))
+
+
+@contextmanager
+def failures_counted(*buckets: Bucket, message: str = "") -> Iterator[Reservation]:
+    """Guard one attempt whose failures count: the slot is taken first, and given back when the block ends
+    without an exception (the attempt succeeded); an exception leaves it taken."""
+    reservation = reserve(*buckets, message=message)
+    yield reservation
+    reservation.release()

@@ -20,6 +20,7 @@ import requests
 from flask import current_app
 from sqlalchemy import select, update
 
+from app.auth.models import User
 from app.common.timeutil import utcnow
 from app.extensions import db, redis_store
 from app.notify.models import TelegramLink
@@ -162,8 +163,12 @@ def send_message(chat_id: int, text: str, **params: Any) -> bool:
 
 def send_to_user(user_id: int, text: str | Callable[[str], str], **params: Any) -> bool:
     """Send to the user's linked chat: `text`, or `text(lang)` — the message in the chat's language. False when
-    not linked or blocked (nothing is sent)."""
-    link = db.session.scalar(select(TelegramLink).where(TelegramLink.user_id == user_id))
+    not linked, blocked, or the account is deactivated (nothing is sent)."""
+    link = db.session.scalar(
+        select(TelegramLink)
+        .join(User, User.id == TelegramLink.user_id)
+        .where(TelegramLink.user_id == user_id, User.is_active.is_(True))
+    )
     if link is None or link.blocked_at is not None:
         return False
     body = text(chat_language(link.language_code)) if callable(text) else text

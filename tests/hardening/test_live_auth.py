@@ -91,3 +91,27 @@ def test_password_hashing_does_not_stall_the_other_connections_of_the_worker(liv
         print(f"one hash {one_hash:.3f}s, /healthz median {statistics.median(latencies):.3f}s")
         assert one_hash > 0.15, f"the hash is too fast to show anything ({one_hash:.3f}s)"
         assert statistics.median(latencies) < one_hash / 3, (one_hash, latencies)
+
+
+@pytest.mark.live
+def test_a_parallel_burst_of_wrong_codes_gets_exactly_the_limit(live_env):
+    """30 wrong Telegram codes at once from one account: exactly RATELIMIT_VERIFY (5) are checked."""
+    proc, base = gunicorn(live_env, RATELIMIT_VERIFY="5/15minute")
+    with proc:
+        signup(base, "alice")
+        login = {"username": "alice", "password": DEFAULT_PASSWORD}
+        token = requests.post(f"{base}/api/v1/auth/login", json=login, timeout=10).json()["access_token"]
+        barrier = threading.Barrier(30)
+
+        def guess(i: int) -> int:
+            barrier.wait()
+            return requests.patch(
+                f"{base}/api/v1/bot/verify",
+                json={"verification_code": f"{i:06d}"},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=30,
+            ).status_code
+
+        with ThreadPoolExecutor(30) as pool:
+            codes = list(pool.map(guess, range(30)))
+        assert codes.count(422) == 5 and codes.count(429) == 25, codes
