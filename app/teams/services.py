@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 
 from app.auth.models import User
+from app.auth.services import get_user_by_username
 from app.common.pagination import paginate
 from app.common.timeutil import utcnow
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -145,7 +146,7 @@ def _member_row(team_id: int, user_id: int) -> dict[str, Any]:
 def add_member(actor: User, team_id: int, data: dict[str, Any]) -> dict[str, Any]:
     team = get_team(actor, team_id, lock=True)
     _require_admin(team)
-    user = db.session.scalar(select(User).where(func.lower(User.username) == data["username"].lower()))
+    user = get_user_by_username(data["username"])
     if user is None or not user.is_active:
         raise ValidationFailed({"username": ["No such user."]})
     if _role(user, team_id) is not None:
