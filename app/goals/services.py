@@ -30,6 +30,7 @@ from app.goals.models import (
     Category,
     Comment,
     Goal,
+    days_left,
 )
 from app.goals.queries import goal_list_stmt
 
@@ -263,7 +264,7 @@ def set_days_left(goals: Iterable[Goal], actor: User, now: datetime | None = Non
     today = viewer_today(actor, now)
     result = []
     for goal in goals:
-        goal.days_left = None if goal.due_date is None else (goal.due_date - today).days
+        goal.days_left = days_left(goal.due_date, today)
         result.append(goal)
     return result
 
@@ -305,7 +306,7 @@ def set_days_left_rows(rows: list[dict[str, Any]], actor: User, now: datetime | 
     """`days_left` for goals loaded as dicts (see set_days_left)."""
     today = viewer_today(actor, now)
     for row in rows:
-        row["days_left"] = None if row["due_date"] is None else (row["due_date"] - today).days
+        row["days_left"] = days_left(row["due_date"], today)
     return rows
 
 
