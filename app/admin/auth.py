@@ -80,7 +80,3 @@ def current_admin() -> User | None:
             user = None
     request.environ[CACHE_KEY] = user
     return user
-
-
-def had_admin_session() -> bool:
-    return SESSION_KEY in session

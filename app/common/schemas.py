@@ -88,7 +88,9 @@ def schema_columns(model: type, schema: type[ma.Schema], *, computed: Iterable[s
 
 
 class ErrorSchema(ma.Schema):
-    code = ma.fields.Integer()
-    status = ma.fields.String()
-    message = ma.fields.String()
-    errors = ma.fields.Dict()
+    """The body of every error (app/errors.py builds it); the spec documents each error response with it."""
+
+    code = ma.fields.Integer(metadata={"description": "The HTTP status code"})
+    status = ma.fields.String(metadata={"description": "The HTTP reason phrase"})
+    message = ma.fields.String(metadata={"description": "What went wrong, for a person"})
+    errors = ma.fields.Dict(metadata={"description": "Messages by location and field: {json: {title: [...]}}"})

@@ -2,8 +2,9 @@
 
 The access token travels in `?token=` (browsers cannot set headers on a WebSocket); it is checked like a
 REST token (signature, expiry, live session). Close codes: 4401 bad/missing/revoked token, 4403 not a
-member. A cross-site page cannot open a socket: a present Origin must be one of CORS_ORIGINS (403 before
-the handshake); clients without an Origin (not browsers) are let in on the strength of the token.
+member. A cross-site page cannot open a socket: a present Origin must be this service's own (its web client)
+or one of CORS_ORIGINS (403 before the handshake); clients without an Origin (not browsers) are let in on the
+strength of the token.
 
 Rights are not only checked at the handshake: a socket closes 4401 when its access token expires, and
 re-checks its session (and team membership) whenever a control message says its user's rights changed
@@ -28,6 +29,7 @@ from simple_websocket import ConnectionClosed
 
 from app.auth.models import User
 from app.auth.tokens import load_token_owner
+from app.common.origins import is_own_origin
 from app.errors import error_response
 from app.events import presence
 from app.events.control import control_channel
@@ -69,7 +71,7 @@ class Rights:
 @ws_bp.before_request
 def check_origin():
     origin = request.headers.get("Origin")
-    if origin is not None and origin not in current_app.config["CORS_ORIGINS"]:
+    if origin is not None and origin not in current_app.config["CORS_ORIGINS"] and not is_own_origin(origin):
         return error_response(403, "This origin may not open a WebSocket.")
     # simple_websocket accepts permessage-deflate whenever the client offers it, with no cap on the inflated
     # size: hide the offer, so a few KiB on the wire can never become gigabytes in the worker.
