@@ -7,8 +7,9 @@ sockets cost a few KiB each, and REST keeps its latency (bench/websockets.py mea
 What makes that safe:
 - gevent's monkey patching (done by the worker before the app is imported) makes sockets, `threading`,
   `queue` and redis-py cooperative; the realtime hub's pub/sub listener is one greenlet per process;
-- psycopg2 is a C driver that would block the whole worker while waiting for PostgreSQL: `post_fork`
-  installs psycogreen's wait callback, so queries yield to other greenlets too;
+- psycopg 3 sees gevent's patched `select` when it is first imported (after the worker patched it, before
+  the app loads) and waits for PostgreSQL through it, so a query yields to other greenlets too
+  (tests/test_pool.py checks it on a real gevent worker);
 - `worker_connections` caps concurrent connections per worker; the SQLAlchemy pool (not a thread count)
   bounds concurrent database work, and WebSocket handlers return their connection right after the checks.
 GUNICORN_WORKER_CLASS=gthread still works (e.g. for debugging), with the limits above.
@@ -31,14 +32,6 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s" %(L)s'
 # gunicorn 27 defaults every instance to one control-socket path; several instances on one machine collide.
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", f"/tmp/gunicorn-{os.environ.get('PORT', '8000')}.ctl")
-
-
-def post_fork(server, worker):
-    """Make psycopg2 cooperative in every gevent worker (a blocking query would stall all its sockets)."""
-    if worker_class == "gevent":
-        from psycogreen.gevent import patch_psycopg
-
-        patch_psycopg()
 
 
 def post_worker_init(worker):
