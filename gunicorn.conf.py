@@ -34,6 +34,19 @@ access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", f"/tmp/gunicorn-{os.environ.get('PORT', '8000')}.ctl")
 
 
+def post_request(worker, req, environ, resp):
+    """Let the other connections run after every response (gevent).
+
+    A keep-alive connection whose next request is already buffered never blocks, so its greenlet would serve
+    request after request while the others wait: under wrk -c32, /healthz had p50 0.6 ms but p99 510 ms, single
+    connections ranging from ~700 req/s down to 1-2 req/s. One yield per response serves them in turn.
+    """
+    if worker_class == "gevent":
+        import gevent  # here, not at the top: this file is read before the worker patches the standard library
+
+        gevent.sleep(0)
+
+
 def post_worker_init(worker):
     """Freeze what the app built at start-up out of the garbage collector's reach.
 

@@ -40,12 +40,11 @@ def _terminate(app, pids: list[int]) -> None:
         with engine.connect() as conn:
             for pid in pids:
                 conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            gone = lambda: (
-                not set(pids)
-                & set(  # noqa: E731
-                    conn.scalars(sa.text("SELECT pid FROM pg_stat_activity WHERE pid = ANY(:p)"), {"p": pids})
-                )
-            )
+
+            def gone() -> bool:
+                query = sa.text("SELECT pid FROM pg_stat_activity WHERE pid = ANY(:p)")
+                return not set(pids) & set(conn.scalars(query, {"p": pids}))
+
             assert wait_until(gone, 10)
     finally:
         engine.dispose()
