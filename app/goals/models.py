@@ -37,7 +37,7 @@ COMMENT_MAX = 5000
 
 
 def fold(text: str) -> str:
-    """Case-folded text for searching: the same in Python for every database locale (and SQLite)."""
+    """Case-folded text for searching: done in Python, so it is the same whatever the database's locale."""
     return text.casefold()
 
 
@@ -138,7 +138,6 @@ Index(
     "ix_goals_open_due_date",
     Goal.due_date,
     postgresql_where=Goal.status.in_(OPEN_STATUSES),
-    sqlite_where=Goal.status.in_(OPEN_STATUSES),
 )
 # Substring search (LIKE '%x%') on PostgreSQL: a trigram index.
 Index(
