@@ -38,7 +38,7 @@ def seed_demo(password: str) -> dict[str, int] | None:
     demo, alice, bob = users["demo"], users["alice"], users["bob"]
     today = local_today(demo.timezone)
 
-    board = goals.create_board(demo, _load(goal_schemas.BoardInputSchema, {"title": "Семья и дом"}))
+    board = goals.create_board(demo, _load(goal_schemas.BoardWriteSchema, {"title": "Семья и дом"}))
     goals.add_participant(
         demo, board.id, _load(goal_schemas.ParticipantCreateSchema, {"username": "alice", "role": "writer"})
     )
@@ -65,7 +65,7 @@ def seed_demo(password: str) -> dict[str, int] | None:
     tea = habits.create_habit(
         demo,
         _load(
-            habit_schemas.HabitInSchema,
+            habit_schemas.HabitWriteSchema,
             {
                 "action": "выпить чашку чая",
                 "place": "на кухне",
@@ -102,7 +102,7 @@ def seed_demo(password: str) -> dict[str, int] | None:
             "duration_seconds": 60,
         },
     ):
-        habits.create_habit(demo, _load(habit_schemas.HabitInSchema, data))
+        habits.create_habit(demo, _load(habit_schemas.HabitWriteSchema, data))
     counts["habits"] = 4
 
     team = teams.create_team(

@@ -18,7 +18,7 @@ from app.admin.filters import utc_date_filters
 from app.auth.models import User
 from app.extensions import db
 from app.goals import services as goal_services
-from app.goals.models import PRIORITIES, STATUSES, Board, BoardParticipant, Category, Comment, Goal
+from app.goals.models import PRIORITIES, ROLES, STATUSES, Board, BoardParticipant, Category, Comment, Goal
 
 LABELS = {
     "title": _l("Title"),
@@ -68,7 +68,7 @@ class BoardParticipantView(AdminModelView):
     column_searchable_list = (User.username,)
     column_filters = (
         "board_id",
-        FilterInList(BoardParticipant.role, _l("Role"), options=[(r, r) for r in ("owner", "writer", "reader")]),
+        FilterInList(BoardParticipant.role, _l("Role"), options=[(r, r) for r in reversed(ROLES)]),
     )
     column_default_sort = ("id", True)
     can_view_details = False
@@ -120,14 +120,7 @@ class GoalView(AdminModelView):
     @action("archive_goals", _l("Archive"), _l("Archive the selected goals?"))
     def action_archive(self, ids):
         def archive(goal: Goal) -> None:
-            owner = db.session.scalar(
-                select(User)
-                .join(BoardParticipant, BoardParticipant.user_id == User.id)
-                .where(BoardParticipant.board_id == goal.board_id, BoardParticipant.role == "owner")
-                .order_by(BoardParticipant.id)
-                .limit(1)
-            )
-            goal_services.archive_goal(owner, goal.id)
+            goal_services.archive_goal(goal_services.acting_owner(goal.board_id), goal.id)
 
         self.run_for_each(ids, archive, _l("%(count)s goals archived."))
 

@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 import marshmallow as ma
 import telebot
 from flask import Flask
-from sqlalchemy import select
 from telebot import types
 
 from app.auth.models import User
@@ -30,8 +29,7 @@ from app.common.after_commit import after_commit, held, run_actions
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.goals import services as goals
-from app.goals.access import WRITE
-from app.goals.models import ROLE_RANK, STATUSES, Board, BoardParticipant, Category
+from app.goals.models import STATUSES, Category
 from app.goals.schemas import GoalCreateSchema
 from app.habits.services import own_habits_stmt
 from app.notify import client, linking
@@ -45,7 +43,6 @@ MAX_LIST_ITEMS = 300  # a list longer than this ends with "…more in the app"
 MAX_CATEGORY_BUTTONS = 50
 OTHER_BOT = "\0other-bot"  # a command addressed to another bot: not ours to answer
 OPEN_GOAL_STATUSES = [s for s in STATUSES if s not in ("done", "archived")]
-WRITER_ROLES = [role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[WRITE]]
 CATEGORY_CALLBACK = "cat:"
 
 
@@ -290,13 +287,10 @@ def cmd_done(user: User, chat_id: int, lang: str, args: str) -> None:
         return
     task_id = int(raw)
     try:
-        task, _role = teams.get_visible_task_or_404(user, task_id)
+        task = teams.complete_my_task(user, task_id)  # publishes task.done once the update commits
     except DomainError:
-        task = None
-    if task is None or task.assignee_id != user.id:  # only my own assigned tasks, even in my teams
         reply(chat_id, t(lang, "done_refused", id=task_id))
         return
-    task = teams.complete_task(user, task_id)  # publishes task.done once the update commits
     reply(chat_id, t(lang, "done_ok", id=task.id, title=task.title))
 
 
@@ -320,20 +314,6 @@ def cmd_habits(user: User, chat_id: int, lang: str, _args: str) -> None:
 # --- /create ------------------------------------------------------------------------------------------
 
 
-def writable_categories(user: User) -> list[tuple[Category, str]]:
-    """Live categories on live boards where `user` may add goals, with their board's title."""
-    rows = db.session.execute(
-        select(Category, Board.title)
-        .join(Board, Board.id == Category.board_id)
-        .join(
-            BoardParticipant, (BoardParticipant.board_id == Category.board_id) & (BoardParticipant.user_id == user.id)
-        )
-        .where(Category.is_deleted.is_(False), Board.is_deleted.is_(False), BoardParticipant.role.in_(WRITER_ROLES))
-        .order_by(Category.created_at, Category.id)
-    ).all()
-    return [(category, board_title) for category, board_title in rows]
-
-
 def _labels(options: list[tuple[Category, str]]) -> list[tuple[Category, str]]:
     titles = [c.title.casefold() for c, _ in options]
     return [(c, f"{c.title} ({board})" if titles.count(c.title.casefold()) > 1 else c.title) for c, board in options]
@@ -349,7 +329,7 @@ def _category_keyboard(options: list[tuple[Category, str]]) -> dict:
 
 
 def cmd_create(user: User, chat_id: int, lang: str, _args: str) -> None:
-    options = writable_categories(user)
+    options = goals.writable_categories(user)
     if not options:
         reply(chat_id, t(lang, "no_categories"))
         return
@@ -365,7 +345,7 @@ def _choose(user: User, chat_id: int, lang: str, category: Category) -> None:
 
 def _continue_create(user: User, chat_id: int, lang: str, state: dict, text: str | None) -> None:
     if state.get("step") == "category":
-        options = writable_categories(user)
+        options = goals.writable_categories(user)
         wanted = (text or "").strip().casefold()
         matches = [c for c, label in _labels(options) if wanted and wanted in (label.casefold(), c.title.casefold())]
         if len(matches) == 1:
@@ -421,7 +401,7 @@ def on_callback(bot: telebot.TeleBot, call: types.CallbackQuery) -> None:
         state = conversation.get_state(message.chat.id) if link is not None else None
         raw = data[len(CATEGORY_CALLBACK) :]
         if state and state.get("step") == "category" and raw.isdigit():
-            chosen = next((c for c, _ in writable_categories(link.user) if c.id == int(raw)), None)
+            chosen = next((c for c, _ in goals.writable_categories(link.user) if c.id == int(raw)), None)
         if chosen is not None:
             _choose(link.user, message.chat.id, lang, chosen)
     answer = None if chosen is not None else t(lang, "stale_button")

@@ -1,4 +1,9 @@
-"""Base schemas: unknown fields are an error, so nothing can be mass-assigned."""
+"""Base schemas: unknown fields are an error, so nothing can be mass-assigned.
+
+Names, one convention: `<Noun>Schema` is what the API answers; the bodies it reads are `<Noun>CreateSchema`
+(POST), `<Noun>UpdateSchema` (PATCH) or `<Noun>WriteSchema` (one body for POST and PUT); query strings are
+`<Noun>QuerySchema`; a body of an action endpoint is named for the action (`LoginSchema`, `VerifySchema`).
+"""
 
 from __future__ import annotations
 

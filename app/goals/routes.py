@@ -31,7 +31,7 @@ class BoardViews(MethodView):
         return services.with_roles(rows)
 
     @jwt_required()
-    @blp.arguments(schemas.BoardInputSchema)
+    @blp.arguments(schemas.BoardWriteSchema)
     @blp.response(201, schemas.BoardSchema)
     def post(self, data):
         """Create a board (I become its owner)"""
@@ -50,7 +50,7 @@ class BoardByIdViews(MethodView):
         return services.get_board(current_user, board_id)
 
     @jwt_required()
-    @blp.arguments(schemas.BoardInputSchema)
+    @blp.arguments(schemas.BoardWriteSchema)
     @blp.response(200, schemas.BoardSchema)
     @blp.alt_response(403, description="Owners only")
     def patch(self, data, board_id):
@@ -233,7 +233,7 @@ class CommentViews(MethodView):
         return paginate(services.comments_stmt(current_user, goal_id), pagination_parameters)
 
     @jwt_required()
-    @blp.arguments(schemas.CommentInputSchema)
+    @blp.arguments(schemas.CommentWriteSchema)
     @blp.response(201, schemas.CommentSchema)
     def post(self, data, goal_id):
         """Comment on a goal (writers and owners)"""
@@ -245,7 +245,7 @@ class CommentViews(MethodView):
 @blp.route("/comments/<int:comment_id>")
 class CommentByIdViews(MethodView):
     @jwt_required()
-    @blp.arguments(schemas.CommentInputSchema)
+    @blp.arguments(schemas.CommentWriteSchema)
     @blp.response(200, schemas.CommentSchema)
     @blp.alt_response(403, description="Only the author")
     def patch(self, data, comment_id):

@@ -19,8 +19,19 @@ from app.common.timeutil import local_today, utcnow
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.goals import access, queries
-from app.goals.access import MANAGE, READ, WRITE
-from app.goals.models import OPEN_STATUSES, Board, BoardParticipant, Category, Comment, Goal
+from app.goals.models import (
+    OPEN_STATUSES,
+    OWNER,
+    READER,
+    ROLE_RANK,
+    WRITER,
+    Board,
+    BoardParticipant,
+    Category,
+    Comment,
+    Goal,
+    days_left,
+)
 from app.goals.queries import goal_list_stmt
 
 PERSONAL_BOARD_TITLE = "Personal"
@@ -33,9 +44,9 @@ def create_board(actor: User, data: dict[str, Any]) -> Board:
     board = Board(title=data["title"])
     db.session.add(board)
     db.session.flush()
-    db.session.add(BoardParticipant(board_id=board.id, user_id=actor.id, role="owner"))
+    db.session.add(BoardParticipant(board_id=board.id, user_id=actor.id, role=OWNER))
     db.session.flush()
-    board.my_role = "owner"
+    board.my_role = OWNER
     return board
 
 
@@ -64,11 +75,11 @@ def with_roles(rows: Iterable[tuple[Board, str]]) -> list[Board]:
 
 
 def get_board(actor: User, board_id: int) -> Board:
-    return access.get_board(actor, board_id, READ)
+    return access.get_board(actor, board_id, READER)
 
 
 def update_board(actor: User, board_id: int, data: dict[str, Any]) -> Board:
-    board = access.get_board(actor, board_id, MANAGE)
+    board = access.get_board(actor, board_id, OWNER)
     board.title = data["title"]
     db.session.flush()
     return board
@@ -76,7 +87,7 @@ def update_board(actor: User, board_id: int, data: dict[str, Any]) -> Board:
 
 def delete_board(actor: User, board_id: int) -> None:
     """Soft delete: the board disappears, its categories are deleted and its goals archived."""
-    board = access.get_board(actor, board_id, MANAGE)
+    board = access.get_board(actor, board_id, OWNER)
     now = utcnow()
     board.is_deleted = True
     db.session.execute(
@@ -98,7 +109,7 @@ def delete_board(actor: User, board_id: int) -> None:
 
 
 def participants_stmt(actor: User, board_id: int):
-    access.get_board(actor, board_id, READ)
+    access.get_board(actor, board_id, READER)
     return (
         select(BoardParticipant)
         .options(joinedload(BoardParticipant.user))
@@ -108,7 +119,7 @@ def participants_stmt(actor: User, board_id: int):
 
 
 def add_participant(actor: User, board_id: int, data: dict[str, Any]) -> BoardParticipant:
-    board = access.get_board(actor, board_id, MANAGE)
+    board = access.get_board(actor, board_id, OWNER)
     user = get_user_by_username(data["username"])
     if user is None or not user.is_active:
         # 422 on the field, as teams do: a 404 here would read as "no such board".
@@ -141,7 +152,7 @@ def _ensure_another_owner(board_id: int, leaving: BoardParticipant) -> None:
         return
     owners = db.session.scalars(
         select(BoardParticipant.id)
-        .where(BoardParticipant.board_id == board_id, BoardParticipant.role == "owner")
+        .where(BoardParticipant.board_id == board_id, BoardParticipant.role == OWNER)
         .order_by(BoardParticipant.id)
         .with_for_update()
     ).all()
@@ -150,7 +161,7 @@ def _ensure_another_owner(board_id: int, leaving: BoardParticipant) -> None:
 
 
 def update_participant(actor: User, board_id: int, user_id: int, data: dict[str, Any]) -> BoardParticipant:
-    access.get_board(actor, board_id, MANAGE)
+    access.get_board(actor, board_id, OWNER)
     participant = _participant(board_id, user_id)
     if data["role"] != "owner":
         _ensure_another_owner(board_id, participant)
@@ -159,9 +170,20 @@ def update_participant(actor: User, board_id: int, user_id: int, data: dict[str,
     return participant
 
 
+def acting_owner(board_id: int) -> User | None:
+    """Whom an operator (the admin site) acts as on a board: its first owner, who may always write."""
+    return db.session.scalar(
+        select(User)
+        .join(BoardParticipant, BoardParticipant.user_id == User.id)
+        .where(BoardParticipant.board_id == board_id, BoardParticipant.role == OWNER)
+        .order_by(BoardParticipant.id)
+        .limit(1)
+    )
+
+
 def remove_participant(actor: User, board_id: int, user_id: int) -> None:
     """Owners remove anyone; everybody may remove themselves (leave)."""
-    access.get_board(actor, board_id, MANAGE if user_id != actor.id else READ)
+    access.get_board(actor, board_id, OWNER if user_id != actor.id else READER)
     participant = _participant(board_id, user_id)
     _ensure_another_owner(board_id, participant)
     db.session.delete(participant)
@@ -182,12 +204,28 @@ def categories_stmt(actor: User, board_id: int | None = None):
     return stmt
 
 
+def writable_categories(actor: User) -> list[tuple[Category, str]]:
+    """Live categories on live boards where `actor` may add goals, oldest first, with their board's title
+    (the bot's /create offers these)."""
+    writer_roles = [role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[WRITER]]
+    rows = db.session.execute(
+        select(Category, Board.title)
+        .join(Board, Board.id == Category.board_id)
+        .join(
+            BoardParticipant, (BoardParticipant.board_id == Category.board_id) & (BoardParticipant.user_id == actor.id)
+        )
+        .where(Category.is_deleted.is_(False), Board.is_deleted.is_(False), BoardParticipant.role.in_(writer_roles))
+        .order_by(Category.created_at, Category.id)
+    ).all()
+    return [(category, board_title) for category, board_title in rows]
+
+
 def get_category(actor: User, category_id: int) -> Category:
-    return access.get_category(actor, category_id, READ)[0]
+    return access.get_category(actor, category_id, READER)[0]
 
 
 def create_category(actor: User, data: dict[str, Any]) -> Category:
-    board = access.get_board(actor, data["board_id"], WRITE)
+    board = access.get_board(actor, data["board_id"], WRITER)
     category = Category(title=data["title"], board_id=board.id, author_id=actor.id)
     db.session.add(category)
     db.session.flush()
@@ -195,7 +233,7 @@ def create_category(actor: User, data: dict[str, Any]) -> Category:
 
 
 def update_category(actor: User, category_id: int, data: dict[str, Any]) -> Category:
-    category, _ = access.get_category(actor, category_id, WRITE)
+    category, _ = access.get_category(actor, category_id, WRITER)
     category.title = data["title"]
     db.session.flush()
     return category
@@ -203,7 +241,7 @@ def update_category(actor: User, category_id: int, data: dict[str, Any]) -> Cate
 
 def delete_category(actor: User, category_id: int) -> None:
     """Soft delete; its goals are archived in the same transaction."""
-    category, _ = access.get_category(actor, category_id, WRITE)
+    category, _ = access.get_category(actor, category_id, WRITER)
     category.is_deleted = True
     db.session.execute(
         update(Goal)
@@ -226,13 +264,37 @@ def set_days_left(goals: Iterable[Goal], actor: User, now: datetime | None = Non
     today = viewer_today(actor, now)
     result = []
     for goal in goals:
-        goal.days_left = None if goal.due_date is None else (goal.due_date - today).days
+        goal.days_left = days_left(goal.due_date, today)
         result.append(goal)
     return result
 
 
 def goals_stmt(actor: User, filters: dict[str, Any]):
     return goal_list_stmt(actor, filters)
+
+
+def goals_with_due_dates(actor: User) -> list:
+    """Goals with a due date that the goal list shows `actor` by default (every live board I take part in,
+    archived ones left out), soonest first, with their category's title and `updated_at`; one statement.
+    The calendar feed renders these."""
+    stmt = (
+        goal_list_stmt(actor, {"ordering": "due_date"})
+        .with_only_columns(
+            Goal.id,
+            Goal.title,
+            Goal.description,
+            Goal.status,
+            Goal.priority,
+            Goal.due_date,
+            Goal.created_at,
+            Goal.updated_at,
+            Category.title.label("category"),
+            Category.updated_at.label("category_updated_at"),
+        )
+        .join(Category, Category.id == Goal.category_id)
+        .where(Goal.due_date.is_not(None))
+    )
+    return db.session.execute(stmt).all()
 
 
 def goal_rows_stmt(actor: User, filters: dict[str, Any]):
@@ -244,18 +306,18 @@ def set_days_left_rows(rows: list[dict[str, Any]], actor: User, now: datetime | 
     """`days_left` for goals loaded as dicts (see set_days_left)."""
     today = viewer_today(actor, now)
     for row in rows:
-        row["days_left"] = None if row["due_date"] is None else (row["due_date"] - today).days
+        row["days_left"] = days_left(row["due_date"], today)
     return rows
 
 
 def get_goal(actor: User, goal_id: int, now: datetime | None = None) -> Goal:
-    goal, _ = access.get_goal(actor, goal_id, READ)
+    goal, _ = access.get_goal(actor, goal_id, READER)
     return set_days_left([goal], actor, now)[0]
 
 
 def _target_category(actor: User, category_id: int) -> Category:
     """A category that may receive goals: live, on a board where the actor writes."""
-    category, _ = access.get_category(actor, category_id, WRITE, include_deleted=True)
+    category, _ = access.get_category(actor, category_id, WRITER, include_deleted=True)
     if category.is_deleted:
         raise ValidationFailed({"category_id": ["This category has been deleted."]})
     return category
@@ -280,7 +342,7 @@ def create_goal(actor: User, data: dict[str, Any], now: datetime | None = None) 
 
 
 def update_goal(actor: User, goal_id: int, data: dict[str, Any], now: datetime | None = None) -> Goal:
-    goal, _ = access.get_goal(actor, goal_id, WRITE)
+    goal, _ = access.get_goal(actor, goal_id, WRITER)
     if "category_id" in data and data["category_id"] != goal.category_id:
         category = _target_category(actor, data["category_id"])
         goal.category_id, goal.board_id = category.id, category.board_id
@@ -298,7 +360,7 @@ def update_goal(actor: User, goal_id: int, data: dict[str, Any], now: datetime |
 
 
 def archive_goal(actor: User, goal_id: int) -> None:
-    goal, _ = access.get_goal(actor, goal_id, WRITE)
+    goal, _ = access.get_goal(actor, goal_id, WRITER)
     goal.status = "archived"
     db.session.flush()
 
@@ -336,7 +398,7 @@ def mark_overdue_goals(now: datetime) -> list[int]:
 
 
 def comments_stmt(actor: User, goal_id: int):
-    access.get_goal(actor, goal_id, READ)
+    access.get_goal(actor, goal_id, READER)
     return (
         select(Comment)
         .options(joinedload(Comment.author))
@@ -346,7 +408,7 @@ def comments_stmt(actor: User, goal_id: int):
 
 
 def create_comment(actor: User, goal_id: int, data: dict[str, Any]) -> Comment:
-    goal, _ = access.get_goal(actor, goal_id, WRITE)
+    goal, _ = access.get_goal(actor, goal_id, WRITER)
     comment = Comment(goal_id=goal.id, author_id=actor.id, author=actor, text=data["text"])
     db.session.add(comment)
     db.session.flush()

@@ -8,7 +8,7 @@ One scheduled job per habit (`habit-reminder-<id>`) for its `next_reminder_at`. 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -18,7 +18,7 @@ from app.common import queue
 from app.common.after_commit import after_commit
 from app.common.timeutil import local_today, utcnow
 from app.extensions import db
-from app.habits.models import Habit, HabitCompletion
+from app.habits.models import Habit, HabitCompletion, HabitSkip
 from app.notify.client import send_to_user
 from app.notify.texts import t
 
@@ -56,6 +56,14 @@ def reminder_text(lang: str, habit: Habit, related: Habit | None) -> str:
     elif related is not None:
         text += "\n" + t(lang, "reminder_then", action=related.action)
     return text
+
+
+def decided(habit_id: int, day: date) -> str | None:
+    """ "completed" or "skipped" when the local day is already decided (nobody needs reminding), else None."""
+    done = select(HabitCompletion.id).where(HabitCompletion.habit_id == habit_id, HabitCompletion.date == day)
+    skipped = select(HabitSkip.id).where(HabitSkip.habit_id == habit_id, HabitSkip.date == day)
+    row = db.session.execute(select(done.exists(), skipped.exists())).one()
+    return "completed" if row[0] else "skipped" if row[1] else None
 
 
 def send_reminder(habit_id: int, occurrence: str) -> str:
@@ -98,11 +106,9 @@ def send_reminder(habit_id: int, occurrence: str) -> str:
         log.info("habit %s: occurrence %s is stale, skipped", habit_id, occurrence)
         return "stale"
     local_day = local_today(owner.timezone, when)
-    done = db.session.scalar(
-        select(HabitCompletion.id).where(HabitCompletion.habit_id == habit.id, HabitCompletion.date == local_day)
-    )
-    if done is not None:
-        return "completed"
+    state = decided(habit.id, local_day)
+    if state is not None:
+        return state
     related = db.session.get(Habit, habit.related_habit_id) if habit.related_habit_id else None
     sent = send_to_user(owner.id, lambda lang: reminder_text(lang, habit, related))
     return "sent" if sent else "not sent"

@@ -63,6 +63,14 @@ def test_completed_day_is_not_reminded(api, make_habit, linked, fake_telegram):
     assert fake_telegram.messages() == []
 
 
+def test_skipped_day_is_not_reminded(api, make_habit, linked, fake_telegram):
+    habit = make_habit(linked)
+    when = _due(habit["id"])
+    assert api.post(f"{BASE}/{habit['id']}/skips", linked, json={}).status_code == 201
+    assert send_reminder(habit["id"], when.isoformat()) == "skipped"
+    assert fake_telegram.messages() == []
+
+
 def test_changed_deleted_and_unlinked(api, make_habit, linked, user, fake_telegram):
     habit = make_habit(linked)
     when = _due(habit["id"])
