@@ -5,6 +5,7 @@ import { html, render, useEffect, useRef, useState } from './lib.js';
 import { startUserSocket, stopUserSocket } from './live.js';
 import { Link, match, navigate, useLocation } from './router.js';
 import { SignIn, SignUp } from './screens/auth.js';
+import { GoalDetail, Goals } from './screens/goals.js';
 import { Habits } from './screens/habits.js';
 import { Today } from './screens/today.js';
 import { getState, loadPrefs, setState, useStore } from './store.js';
@@ -13,6 +14,8 @@ import { Toasts, showError, toast } from './ui.js';
 
 const SCREENS = [
   ['/today', Today],
+  ['/goals', Goals],
+  ['/goals/:id', GoalDetail],
   ['/habits', Habits],
 ];
 const NAV = [
