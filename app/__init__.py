@@ -29,6 +29,7 @@ from app.health.routes import blp as health_api
 from app.notify.routes import blp as telegram_api
 from app.realtime import init_realtime
 from app.teams.routes import blp as teams_api
+from app.web.routes import bp as web_client
 from app.wiring import connect_signals
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     for blp in blueprints():
         api.register_blueprint(blp)
     init_realtime(app)
+    app.register_blueprint(web_client)  # HTML, not API: outside the OpenAPI spec
     register_error_handlers(app)
     install_request_hooks(app)
     register_cli(app)

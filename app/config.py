@@ -109,6 +109,10 @@ class Config:
     JWT_ALGORITHM = "HS256"
     JWT_DECODE_ALGORITHMS = ["HS256"]
     JWT_TOKEN_LOCATION = ["headers"]
+    # Only /auth/refresh also reads the web client's cookie (app/auth/cookies.py, which does the CSRF check).
+    JWT_REFRESH_COOKIE_NAME = "kalendar_refresh"
+    JWT_REFRESH_COOKIE_PATH = "/api/v1/auth"
+    JWT_COOKIE_CSRF_PROTECT = False
 
     # Argon2id, OWASP minimum profile (19 MiB, t=2, p=1).
     PASSWORD_HASH_TIME_COST = env_int("PASSWORD_HASH_TIME_COST", 2)
@@ -164,7 +168,18 @@ class Config:
     OPENAPI_REDOC_PATH = "/redoc"
     OPENAPI_REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc/bundles/redoc.standalone.js"
     API_SPEC_OPTIONS = {
-        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "refreshCookie": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "kalendar_refresh",
+                    "description": "The web client's refresh token (HttpOnly, SameSite=Strict, path /api/v1/auth); "
+                    "accepted only with `X-Kalendar-Client: web` and this service's Origin.",
+                },
+            }
+        },
         "security": [{"bearerAuth": []}],
         "info": {"description": "Goals, habits and team tasks: one planner backend."},
     }

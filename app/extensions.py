@@ -16,6 +16,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from app.common.schemas import ErrorSchema
 from app.errors import envelope_for_http_exception
 
 NAMING_CONVENTION = {
@@ -32,7 +33,13 @@ class Base(DeclarativeBase):
 
 
 class KalendarApi(Api):
-    """flask-smorest's Api with one error envelope that keeps message and HTTP headers (Allow, Retry-After)."""
+    """flask-smorest's Api with one error envelope that keeps message and HTTP headers (Allow, Retry-After).
+
+    The envelope (`ErrorSchema`) is the documented body of every error response in the spec, the ones
+    flask-smorest adds (422, default) and each route's `alt_response`s alike.
+    """
+
+    ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error):
         return envelope_for_http_exception(error)
@@ -52,7 +59,8 @@ class KalendarApi(Api):
         )
 
     def _init_spec(self, *, extra_plugins=None, **kwargs):
-        super()._init_spec(extra_plugins=[*(extra_plugins or ()), _OptionalPatchBodyPlugin()], **kwargs)
+        plugins = [*(extra_plugins or ()), _OptionalPatchBodyPlugin(), _ErrorEnvelopePlugin()]
+        super()._init_spec(extra_plugins=plugins, **kwargs)
 
 
 class _OptionalPatchBodyPlugin(BasePlugin):
@@ -62,6 +70,21 @@ class _OptionalPatchBodyPlugin(BasePlugin):
         body = (operations or {}).get("patch", {}).get("requestBody")
         if body:
             body["required"] = False
+
+
+class _ErrorEnvelopePlugin(BasePlugin):
+    """An error response documented by its description alone (`alt_response(409, description=...)`) gets the
+    envelope as its body, so every 4xx/5xx of every operation says what it carries."""
+
+    ENVELOPE = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            for code, response in (operation.get("responses") or {}).items():
+                if not isinstance(response, dict) or str(code)[0] not in "45":
+                    continue  # a string names a response component, which carries its own body
+                if "$ref" not in response and "content" not in response:
+                    response["content"] = dict(self.ENVELOPE)
 
 
 class RedisStore:
