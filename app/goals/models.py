@@ -37,8 +37,14 @@ DESCRIPTION_MAX = 5000
 COMMENT_MAX = 5000
 
 
+def days_left(due_date: date | None, today: date) -> int | None:
+    """Whole days from `today` (the viewer's, in their time zone) to `due_date`; negative once it is past.
+    The API, the bot, the export and the calendar feed all count with this."""
+    return None if due_date is None else (due_date - today).days
+
+
 def fold(text: str) -> str:
-    """Case-folded text for searching: the same in Python for every database locale (and SQLite)."""
+    """Case-folded text for searching: done in Python, so it is the same whatever the database's locale."""
     return text.casefold()
 
 
@@ -119,7 +125,7 @@ class Goal(TimestampMixin, db.Model):
     due_date: Mapped[date | None] = mapped_column(Date)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
-    #: Whole days from the viewer's today to due_date; set by the services (not a column).
+    #: `days_left(due_date, the viewer's today)`; set by the services (not a column).
     days_left = None
 
     @validates("title")
@@ -139,7 +145,6 @@ Index(
     "ix_goals_open_due_date",
     Goal.due_date,
     postgresql_where=Goal.status.in_(OPEN_STATUSES),
-    sqlite_where=Goal.status.in_(OPEN_STATUSES),
 )
 # Substring search (LIKE '%x%') on PostgreSQL: a trigram index.
 Index(

@@ -23,12 +23,20 @@ from app.common.models import CreatedAtMixin, UTCDateTime
 from app.common.timeutil import utcnow
 from app.extensions import db
 
+#: The habit limits (API.md rules 2 and 5), used by the schema, the service's checks and the CHECKs below.
+PERIODICITY_DAYS_MIN, PERIODICITY_DAYS_MAX = 1, 7
+DURATION_SECONDS_MIN, DURATION_SECONDS_MAX = 1, 120
+
 
 class Habit(CreatedAtMixin, db.Model):
     __tablename__ = "habits"
     __table_args__ = (
-        CheckConstraint("periodicity_days BETWEEN 1 AND 7", name="periodicity_days_range"),
-        CheckConstraint("duration_seconds BETWEEN 1 AND 120", name="duration_seconds_range"),
+        CheckConstraint(
+            f"periodicity_days BETWEEN {PERIODICITY_DAYS_MIN} AND {PERIODICITY_DAYS_MAX}", name="periodicity_days_range"
+        ),
+        CheckConstraint(
+            f"duration_seconds BETWEEN {DURATION_SECONDS_MIN} AND {DURATION_SECONDS_MAX}", name="duration_seconds_range"
+        ),
         CheckConstraint("NOT (reward IS NOT NULL AND related_habit_id IS NOT NULL)", name="reward_or_related"),
         CheckConstraint("NOT is_pleasant OR (reward IS NULL AND related_habit_id IS NULL)", name="pleasant_plain"),
         CheckConstraint("related_habit_id IS NULL OR related_habit_id <> id", name="not_self_related"),

@@ -9,6 +9,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from app.common.schemas import BaseSchema, QuerySchema, Text
+from app.habits.models import DURATION_SECONDS_MAX, DURATION_SECONDS_MIN, PERIODICITY_DAYS_MAX, PERIODICITY_DAYS_MIN
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -36,13 +37,15 @@ class HabitWriteSchema(BaseSchema):
     place = Text(255, required=True, metadata={"description": "Where"})
     time = HHMM(required=True, metadata={"description": "HH:MM in my time zone"})
     periodicity_days = fields.Integer(
-        strict=True, validate=validate.Range(1, 7), metadata={"description": "Every N days, 1..7"}
+        strict=True,
+        validate=validate.Range(PERIODICITY_DAYS_MIN, PERIODICITY_DAYS_MAX),
+        metadata={"description": f"Every N days, {PERIODICITY_DAYS_MIN}..{PERIODICITY_DAYS_MAX}"},
     )
     duration_seconds = fields.Integer(
         required=True,
         strict=True,
-        validate=validate.Range(1, 120),
-        metadata={"description": "How long it takes, 1..120 s"},
+        validate=validate.Range(DURATION_SECONDS_MIN, DURATION_SECONDS_MAX),
+        metadata={"description": f"How long it takes, {DURATION_SECONDS_MIN}..{DURATION_SECONDS_MAX} s"},
     )
     is_pleasant = fields.Boolean()
     related_habit_id = fields.Integer(

@@ -14,7 +14,16 @@ from app.common.timeutil import local_today, utcnow
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.habits import jobs
-from app.habits.models import Habit, HabitCompletion, HabitSkip, HabitSnooze
+from app.habits.models import (
+    DURATION_SECONDS_MAX,
+    DURATION_SECONDS_MIN,
+    PERIODICITY_DAYS_MAX,
+    PERIODICITY_DAYS_MIN,
+    Habit,
+    HabitCompletion,
+    HabitSkip,
+    HabitSnooze,
+)
 
 DEFAULTS: dict[str, Any] = {
     "periodicity_days": 1,
@@ -73,10 +82,10 @@ def _check_rules(user: User, merged: dict[str, Any], habit: Habit | None) -> Non
     def err(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    if not 1 <= merged["periodicity_days"] <= 7:
-        err("periodicity_days", "Must be between 1 and 7.")
-    if not 1 <= merged["duration_seconds"] <= 120:
-        err("duration_seconds", "Must be between 1 and 120 seconds.")
+    if not PERIODICITY_DAYS_MIN <= merged["periodicity_days"] <= PERIODICITY_DAYS_MAX:
+        err("periodicity_days", f"Must be between {PERIODICITY_DAYS_MIN} and {PERIODICITY_DAYS_MAX}.")
+    if not DURATION_SECONDS_MIN <= merged["duration_seconds"] <= DURATION_SECONDS_MAX:
+        err("duration_seconds", f"Must be between {DURATION_SECONDS_MIN} and {DURATION_SECONDS_MAX} seconds.")
     related_id, reward = merged["related_habit_id"], merged["reward"]
     if reward is not None and related_id is not None:
         err("reward", "A habit has either a reward or a related habit, not both.")

@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 
 from app.auth.models import User
+from app.auth.services import get_user_by_username
 from app.common.pagination import paginate
+from app.common.schemas import schema_columns
 from app.common.timeutil import utcnow
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events.pubsub import publish_after_commit
@@ -145,7 +147,7 @@ def _member_row(team_id: int, user_id: int) -> dict[str, Any]:
 def add_member(actor: User, team_id: int, data: dict[str, Any]) -> dict[str, Any]:
     team = get_team(actor, team_id, lock=True)
     _require_admin(team)
-    user = db.session.scalar(select(User).where(func.lower(User.username) == data["username"].lower()))
+    user = get_user_by_username(data["username"])
     if user is None or not user.is_active:
         raise ValidationFailed({"username": ["No such user."]})
     if _role(user, team_id) is not None:
@@ -265,21 +267,7 @@ def _notify_assigned(actor: User, task: Task) -> None:
 
 
 #: The task list's columns (what TaskSchema shows): a hot list, loaded as rows rather than ORM objects.
-TASK_LIST_COLUMNS = (
-    Task.id,
-    Task.list_id,
-    Task.team_id,
-    Task.title,
-    Task.description,
-    Task.assignee_id,
-    Task.deadline,
-    Task.is_done,
-    Task.done_at,
-    Task.is_overdue,
-    Task.created_by,
-    Task.created_at,
-    Task.updated_at,
-)
+TASK_LIST_COLUMNS = schema_columns(Task, TaskSchema)
 
 
 def list_tasks(actor: User, list_id: int, pagination_parameters: Any) -> list[dict[str, Any]]:
