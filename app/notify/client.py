@@ -148,18 +148,16 @@ USERNAME_TTL = 3600
 
 def bot_username() -> str | None:
     """The bot's @username from getMe (cached in Redis for an hour); None when Telegram does not say."""
-    cache = redis_store.client
-    if cache is not None:
-        cached = cache.get(USERNAME_KEY)
-        if cached:
-            return cached.decode() if isinstance(cached, bytes) else cached
+    cached = redis_store.client.get(USERNAME_KEY)
+    if cached:
+        return cached.decode() if isinstance(cached, bytes) else cached
     try:
         me = _call("getMe", {})
     except _Blocked:
         me = None
     username = (me or {}).get("username")
-    if username and cache is not None:
-        cache.set(USERNAME_KEY, username, ex=USERNAME_TTL)
+    if username:
+        redis_store.client.set(USERNAME_KEY, username, ex=USERNAME_TTL)
     return username
 
 
