@@ -117,7 +117,6 @@ def test_database_url_is_normalised_to_psycopg2():
 
     assert normalize_database_url("postgres://u:p@h/db") == "postgresql+psycopg2://u:p@h/db"
     assert normalize_database_url("postgresql://u@h/db") == "postgresql+psycopg2://u@h/db"
-    assert normalize_database_url("sqlite:///x.db") == "sqlite:///x.db"
 
 
 def test_create_superuser_scripted(app, monkeypatch):

@@ -31,9 +31,6 @@ def sync_reminders(batch: int = 5000) -> int:
     need one are removed. Writes go through pipelines, a few thousand per round trip.
     """
     conn = queue.connection()
-    if conn is None:
-        log.warning("no REDIS_URL: reminders are disabled, nothing to sync")
-        return 0
     started = clock.monotonic()
     now = utcnow()
     stale_before = now - timedelta(seconds=current_app.config["REMINDER_STALE_SECONDS"])

@@ -1,7 +1,7 @@
 """The one module that sends to Telegram: `{TELEGRAM_API_URL}/bot{token}/{method}`.
 
 * A global send rate (TELEGRAM_SEND_RATE messages/s) shared by every worker: a token bucket in Redis,
-  updated atomically by a Lua script using the Redis clock (a per-process bucket without Redis).
+  updated atomically by a Lua script using the Redis clock (a per-process bucket while Redis fails).
 * HTTP 429: waits `parameters.retry_after` (capped by TELEGRAM_MAX_RETRY_AFTER) and tries again.
 * 5xx, timeouts and connection errors: bounded retries with exponential backoff (TELEGRAM_MAX_ATTEMPTS).
 * 403 (the user blocked the bot): gives up and records it on TelegramLink.blocked_at.
@@ -66,13 +66,10 @@ def _take_token() -> None:
     capacity = max(1.0, rate)  # at most one second's worth in a burst
     client = redis_store.client
     while True:
-        if client is not None:
-            try:
-                wait_ms = int(client.eval(_BUCKET, 1, RATE_KEY, rate, capacity))
-            except Exception as exc:  # Redis down: fall back to this process's bucket
-                log.warning("telegram rate limiter: redis unavailable (%s)", exc.__class__.__name__)
-                wait_ms = _take_local(rate, capacity)
-        else:
+        try:
+            wait_ms = int(client.eval(_BUCKET, 1, RATE_KEY, rate, capacity))
+        except Exception as exc:  # Redis down: fall back to this process's bucket
+            log.warning("telegram rate limiter: redis unavailable (%s)", exc.__class__.__name__)
             wait_ms = _take_local(rate, capacity)
         if wait_ms <= 0:
             return

@@ -230,15 +230,12 @@ def test_writing_again_clears_blocked(send, alice):
     assert link.blocked_at is None
 
 
-def test_verify_confirms_in_the_chat_in_its_language(app, send, api, user, fake_telegram):
+def test_verify_confirms_in_the_chat_in_its_language(app, send, api, user, fake_telegram, drain_jobs):
     [offer] = send(h.message(CHAT, "/start", language_code="en"))
     code = next(w for w in offer.split() if w.isdigit() and len(w) == 6)
-    app.config["JOBS_INLINE"] = True
-    try:
-        response = api.patch("/api/v1/bot/verify", user, json={"verification_code": code})
-    finally:
-        app.config["JOBS_INLINE"] = False
+    response = api.patch("/api/v1/bot/verify", user, json={"verification_code": code})
     assert response.status_code == 200 and response.json["linked"] is True
+    assert drain_jobs() == 1  # the confirmation goes out from the worker
     last = fake_telegram.messages()[-1]
     assert (last["chat_id"], last["text"]) == (CHAT, "Done: this chat is linked to the account alice. Commands: /help")
 

@@ -94,15 +94,6 @@ def test_sync_rebuilds_every_job_after_flushdb(app, make_habit, user, redis_clie
     assert job.args[:2] == ("app.habits.jobs.send_reminder", habits[0]["id"])
 
 
-def test_enqueue_runs_inline_without_redis_or_with_jobs_inline(app):
-    app.config["JOBS_INLINE"] = True
-    try:
-        queue.enqueue(_record, 7)
-    finally:
-        app.config["JOBS_INLINE"] = False
-    assert CALLS == [7]
-
-
 def test_periodic_registry_is_idempotent(redis_client):
     specs = [queue.PeriodicJob("demo-tick", _record, 60)]
     assert queue.register_periodic_jobs(specs) == ["demo-tick"]
