@@ -7,6 +7,7 @@ import { Link, match, navigate, useLocation } from './router.js';
 import { SignIn, SignUp } from './screens/auth.js';
 import { GoalDetail, Goals } from './screens/goals.js';
 import { Habits } from './screens/habits.js';
+import { Team, Teams } from './screens/teams.js';
 import { Today } from './screens/today.js';
 import { getState, loadPrefs, setState, useStore } from './store.js';
 import { applyTheme } from './theme.js';
@@ -17,6 +18,8 @@ const SCREENS = [
   ['/goals', Goals],
   ['/goals/:id', GoalDetail],
   ['/habits', Habits],
+  ['/teams', Teams],
+  ['/teams/:id', Team],
 ];
 const NAV = [
   ['/today', 'nav.today'],
