@@ -139,6 +139,7 @@ class Config:
 
     SCHEDULER_INTERVAL = env_float("SCHEDULER_INTERVAL", 5.0)  # seconds between rq-scheduler passes
     REMINDER_STALE_SECONDS = env_int("REMINDER_STALE_SECONDS", 600)  # older occurrences are skipped
+    REMINDER_SNOOZE_MINUTES = env_float("REMINDER_SNOOZE_MINUTES", 15.0)  # ⏰ Later re-sends a reminder once after this
 
     VK_CLIENT_ID = env_str("VK_CLIENT_ID")
     VK_CLIENT_SECRET = env_str("VK_CLIENT_SECRET")

@@ -142,6 +142,25 @@ def _once(url: str, method: str, params: dict[str, Any], timeout: float) -> dict
     return None
 
 
+USERNAME_KEY = "telegram:bot-username"
+USERNAME_TTL = 3600
+
+
+def bot_username() -> str | None:
+    """The bot's @username from getMe (cached in Redis for an hour); None when Telegram does not say."""
+    cached = redis_store.client.get(USERNAME_KEY)
+    if cached:
+        return cached.decode() if isinstance(cached, bytes) else cached
+    try:
+        me = _call("getMe", {})
+    except _Blocked:
+        me = None
+    username = (me or {}).get("username")
+    if username:
+        redis_store.client.set(USERNAME_KEY, username, ex=USERNAME_TTL)
+    return username
+
+
 def send_message(chat_id: int, text: str, **params: Any) -> bool:
     """Send a text message; True when Telegram accepted it. A 403 marks the chat's link blocked."""
     try:
@@ -157,11 +176,20 @@ def send_message(chat_id: int, text: str, **params: Any) -> bool:
         return False
 
 
-def send_to_user(user_id: int, text: str | Callable[[str], str], **params: Any) -> bool:
-    """Send to the user's linked chat: `text`, or `text(lang)` — the message in the chat's language. False when
-    not linked or blocked (nothing is sent)."""
+def send_to_user(
+    user_id: int,
+    text: str | Callable[[str], str],
+    *,
+    markup: Callable[[str], dict] | None = None,
+    **params: Any,
+) -> bool:
+    """Send to the user's linked chat: `text`, or `text(lang)` — the message in the chat's language — with
+    `markup(lang)` as its reply_markup when given. False when not linked or blocked (nothing is sent)."""
     link = db.session.scalar(select(TelegramLink).where(TelegramLink.user_id == user_id))
     if link is None or link.blocked_at is not None:
         return False
-    body = text(chat_language(link.language_code)) if callable(text) else text
+    lang = chat_language(link.language_code)
+    body = text(lang) if callable(text) else text
+    if markup is not None:
+        params["reply_markup"] = markup(lang)
     return send_message(link.chat_id, body, **params)

@@ -97,8 +97,8 @@ def test_link_flow_and_every_command(app, api, fake, env, redis_client, drain_jo
         assert goals.splitlines()[1].startswith(f"#{goal['id']} Сдать отчёт — срок 2099-01-01, осталось дней: ")
         assert _say(fake, h.message(CHAT, "/tasks")) == [f"Мои открытые задачи (1):\n#{mine} Моя задача"]
         assert _say(fake, h.message(CHAT, f"/done {theirs}")) == [f"Задача #{theirs} не найдена среди назначенных вам."]
-        [habits] = _say(fake, h.message(CHAT, "/habits"))
-        assert habits.startswith("Мои привычки (1):") and habits.endswith("07:30 (Europe/Moscow)")
+        header, habit = _say(fake, h.message(CHAT, "/habits"), count=2)
+        assert header == "Мои привычки (1):" and habit.endswith("07:30 (Europe/Moscow)")
         assert _say(fake, h.message(CHAT, "/help"))[0].startswith("Команды:")
         assert _say(fake, h.message(CHAT, "/whatever")) == ["Неизвестная команда. Список команд: /help"]
         assert _say(fake, h.sticker(CHAT)) == ["Я понимаю только текстовые команды. Список команд: /help"]

@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy import update
 
 from app.common import queue
-from app.common.timeutil import utcnow
+from app.common.timeutil import local_today, utcnow
 from app.extensions import db
-from app.habits.jobs import send_reminder
-from app.habits.models import Habit
+from app.habits.jobs import send_reminder, snooze_job_id
+from app.habits.models import Habit, HabitSnooze
+from app.habits.reminders import sync_reminders
 from app.notify.models import TelegramLink
 from tests.habits.conftest import BASE
 
@@ -119,3 +120,17 @@ def _record(value: int = 0) -> None:
 
 def _moved_away() -> None:
     """Stands for a job function at the path an older release used."""
+
+
+def test_sync_restores_unsent_snoozes_and_drops_the_rest(api, make_habit, linked, redis_client):
+    pending, sent = make_habit(linked), make_habit(linked)
+    day = local_today("Europe/Moscow")
+    due = (utcnow() + timedelta(minutes=5)).replace(microsecond=0)
+    db.session.add(HabitSnooze(habit_id=pending["id"], date=day, due_at=due))
+    db.session.add(HabitSnooze(habit_id=sent["id"], date=day, due_at=due, sent_at=utcnow()))
+    db.session.flush()
+    redis_client.flushdb()
+    queue.schedule_at(due, send_reminder, sent["id"], due.isoformat(), job_id=snooze_job_id(sent["id"], day))
+    assert sync_reminders() == 3  # two habits' reminders and the one unsent snooze
+    assert redis_client.zscore(SCHEDULE, snooze_job_id(pending["id"], day)) == due.timestamp()
+    assert redis_client.zscore(SCHEDULE, snooze_job_id(sent["id"], day)) is None
