@@ -7,6 +7,7 @@ import { Link, match, navigate, useLocation } from './router.js';
 import { SignIn, SignUp } from './screens/auth.js';
 import { GoalDetail, Goals } from './screens/goals.js';
 import { Habits } from './screens/habits.js';
+import { Profile } from './screens/profile.js';
 import { Team, Teams } from './screens/teams.js';
 import { Today } from './screens/today.js';
 import { getState, loadPrefs, setState, useStore } from './store.js';
@@ -20,6 +21,7 @@ const SCREENS = [
   ['/habits', Habits],
   ['/teams', Teams],
   ['/teams/:id', Team],
+  ['/profile', Profile],
 ];
 const NAV = [
   ['/today', 'nav.today'],
