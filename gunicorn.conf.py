@@ -16,7 +16,9 @@ GUNICORN_WORKER_CLASS=gthread still works (e.g. for debugging), with the limits 
 """
 
 import gc
+import importlib.util
 import os
+from pathlib import Path
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -32,6 +34,20 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s" %(L)s'
 # gunicorn 27 defaults every instance to one control-socket path; several instances on one machine collide.
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", f"/tmp/gunicorn-{os.environ.get('PORT', '8000')}.ctl")
+
+
+def on_starting(server):
+    """Refuse a DATABASE_URL / REDIS_URL of another kind once, in the master, before any worker forks.
+
+    Left to the workers, every one of them fails at once, and gunicorn's halt then trips over itself (a traceback
+    instead of the one-line message). app/config.py is loaded on its own: importing the app in the master would
+    come before gevent's monkey patching in the workers.
+    """
+    spec = importlib.util.spec_from_file_location("kalendar_config", Path(__file__).with_name("app") / "config.py")
+    config = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(config)
+    with config.refuse_to_start(exit_code=4):
+        config.check_service_urls(config.Config.SQLALCHEMY_DATABASE_URI, config.Config.REDIS_URL)
 
 
 def post_request(worker, req, environ, resp):

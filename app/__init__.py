@@ -21,7 +21,7 @@ from app.common.hooks import install_request_hooks
 from app.common.i18n import init_i18n
 from app.common.json import OrjsonProvider
 from app.common.pool import install_liveness_checks
-from app.config import Config, limiter_storage_uri
+from app.config import Config, check_service_urls, limiter_storage_uri
 from app.errors import register_error_handlers
 from app.extensions import api, cors, db, jwt, limiter, migrate, redis_store, sock
 from app.goals.routes import blp as goals_api
@@ -30,6 +30,7 @@ from app.health.routes import blp as health_api
 from app.notify.routes import blp as telegram_api
 from app.realtime import init_realtime
 from app.teams.routes import blp as teams_api
+from app.web.routes import bp as web_client
 from app.wiring import connect_signals
 
 log = logging.getLogger(__name__)
@@ -44,9 +45,10 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.json = OrjsonProvider(app)
     app.config.from_object(config_class)
+    check_service_urls(app.config["SQLALCHEMY_DATABASE_URI"], app.config["REDIS_URL"])
     embedded.configure(app.config)  # unset DATABASE_URL / REDIS_URL: the embedded servers, started or attached
     config_class.check(app.config)
-    app.config["RATELIMIT_STORAGE_URI"] = limiter_storage_uri(app.config["REDIS_URL"]) or "memory://"
+    app.config["RATELIMIT_STORAGE_URI"] = limiter_storage_uri(app.config["REDIS_URL"])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
@@ -71,6 +73,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     for blp in blueprints():
         api.register_blueprint(blp)
     init_realtime(app)
+    app.register_blueprint(web_client)  # HTML, not API: outside the OpenAPI spec
     register_error_handlers(app)
     install_request_hooks(app)
     register_cli(app)

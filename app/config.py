@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSECURE_SECRETS = {"", "change-me", "dev", "secret", "changeme", "dev-insecure-secret"}
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+class ConfigError(RuntimeError):
+    """The environment asks for something Kalendar cannot run with; the entry points print it and exit."""
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -39,6 +47,34 @@ def normalize_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def check_service_urls(database_url: str, redis_url: str) -> None:
+    """PostgreSQL and Redis are the only stores: refuse any other URL before anything connects.
+
+    Empty is fine (the embedded servers fill it in). Only the scheme is quoted back: a URL carries a password.
+    """
+    scheme = normalize_database_url(database_url).partition(":")[0]
+    if database_url and not scheme.startswith("postgresql"):
+        raise ConfigError(
+            f"DATABASE_URL must point at PostgreSQL 15 or newer (postgresql://user:password@host/db), not {scheme!r};"
+            " leave it unset to use the embedded PostgreSQL"
+        )
+    if redis_url and not redis_url.startswith(REDIS_SCHEMES):
+        raise ConfigError(
+            f"REDIS_URL must point at Redis 6 or newer (redis://, rediss:// or unix://), not"
+            f" {redis_url.partition(':')[0]!r}; leave it unset to use the embedded Valkey"
+        )
+
+
+@contextmanager
+def refuse_to_start(exit_code: int) -> Iterator[None]:
+    """Entry points: a ConfigError becomes one line on stderr and an exit code, not a traceback."""
+    try:
+        yield
+    except ConfigError as exc:
+        print(f"kalendar: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(exit_code) from None
 
 
 def limiter_storage_uri(redis_url: str) -> str:
@@ -83,6 +119,10 @@ class Config:
     JWT_ALGORITHM = "HS256"
     JWT_DECODE_ALGORITHMS = ["HS256"]
     JWT_TOKEN_LOCATION = ["headers"]
+    # Only /auth/refresh also reads the web client's cookie (app/auth/cookies.py, which does the CSRF check).
+    JWT_REFRESH_COOKIE_NAME = "kalendar_refresh"
+    JWT_REFRESH_COOKIE_PATH = "/api/v1/auth"
+    JWT_COOKIE_CSRF_PROTECT = False
 
     # Argon2id, OWASP minimum profile (19 MiB, t=2, p=1).
     PASSWORD_HASH_TIME_COST = env_int("PASSWORD_HASH_TIME_COST", 2)
@@ -107,9 +147,9 @@ class Config:
     BOT_HEARTBEAT_STALE = env_int("BOT_HEARTBEAT_STALE", 90)  # an older heartbeat reads "stale"
     BOT_CONVERSATION_TTL = env_int("BOT_CONVERSATION_TTL", 15 * 60)  # an idle /create is forgotten after this
 
-    JOBS_INLINE = env_bool("JOBS_INLINE")  # run enqueued jobs in the caller (tests); implied without REDIS_URL
     SCHEDULER_INTERVAL = env_float("SCHEDULER_INTERVAL", 5.0)  # seconds between rq-scheduler passes
     REMINDER_STALE_SECONDS = env_int("REMINDER_STALE_SECONDS", 600)  # older occurrences are skipped
+    REMINDER_SNOOZE_MINUTES = env_float("REMINDER_SNOOZE_MINUTES", 15.0)  # ⏰ Later re-sends a reminder once after this
 
     VK_CLIENT_ID = env_str("VK_CLIENT_ID")
     VK_CLIENT_SECRET = env_str("VK_CLIENT_SECRET")
@@ -139,7 +179,18 @@ class Config:
     OPENAPI_REDOC_PATH = "/redoc"
     OPENAPI_REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc/bundles/redoc.standalone.js"
     API_SPEC_OPTIONS = {
-        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "refreshCookie": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "kalendar_refresh",
+                    "description": "The web client's refresh token (HttpOnly, SameSite=Strict, path /api/v1/auth); "
+                    "accepted only with `X-Kalendar-Client: web` and this service's Origin.",
+                },
+            }
+        },
         "security": [{"bearerAuth": []}],
         "info": {"description": "Goals, habits and team tasks: one planner backend."},
     }
@@ -154,7 +205,7 @@ class Config:
             return
         for key in ("SECRET_KEY", "JWT_SECRET_KEY"):
             if config.get(key, "") in INSECURE_SECRETS or len(config.get(key, "")) < 16:
-                raise RuntimeError(f"{key} must be set to a long random value outside debug/testing")
+                raise ConfigError(f"{key} must be set to a long random value outside debug/testing")
 
 
 class TestConfig(Config):

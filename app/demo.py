@@ -8,6 +8,7 @@ from typing import Any
 from app.auth import services as auth
 from app.auth.models import User
 from app.common.timeutil import local_today, utcnow
+from app.goals import participants as goal_participants
 from app.goals import schemas as goal_schemas
 from app.goals import services as goals
 from app.habits import schemas as habit_schemas
@@ -38,11 +39,11 @@ def seed_demo(password: str) -> dict[str, int] | None:
     demo, alice, bob = users["demo"], users["alice"], users["bob"]
     today = local_today(demo.timezone)
 
-    board = goals.create_board(demo, _load(goal_schemas.BoardInputSchema, {"title": "Семья и дом"}))
-    goals.add_participant(
+    board = goals.create_board(demo, _load(goal_schemas.BoardWriteSchema, {"title": "Семья и дом"}))
+    goal_participants.add_participant(
         demo, board.id, _load(goal_schemas.ParticipantCreateSchema, {"username": "alice", "role": "writer"})
     )
-    goals.add_participant(
+    goal_participants.add_participant(
         demo, board.id, _load(goal_schemas.ParticipantCreateSchema, {"username": "bob", "role": "reader"})
     )
     counts = {"users": len(users), "boards": 1, "goals": 0, "habits": 0, "tasks": 0}
@@ -65,7 +66,7 @@ def seed_demo(password: str) -> dict[str, int] | None:
     tea = habits.create_habit(
         demo,
         _load(
-            habit_schemas.HabitInSchema,
+            habit_schemas.HabitWriteSchema,
             {
                 "action": "выпить чашку чая",
                 "place": "на кухне",
@@ -102,7 +103,7 @@ def seed_demo(password: str) -> dict[str, int] | None:
             "duration_seconds": 60,
         },
     ):
-        habits.create_habit(demo, _load(habit_schemas.HabitInSchema, data))
+        habits.create_habit(demo, _load(habit_schemas.HabitWriteSchema, data))
     counts["habits"] = 4
 
     team = teams.create_team(

@@ -75,10 +75,14 @@ class UpstreamError(DomainError):
     code = 502
 
 
+def field_errors(error: DomainError) -> dict[str, list[str]]:
+    """The error's messages by field (the admin puts them on its form fields)."""
+    return {field: [str(m) for m in msgs] for field, msgs in ((error.errors or {}).get("json") or {}).items()}
+
+
 def describe(error: DomainError) -> str:
     """A DomainError as one line (CLI messages, admin flashes): the message, then each field's errors."""
-    errors = (error.errors or {}).get("json") or {}
-    details = "; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in errors.items())
+    details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in field_errors(error).items())
     return f"{error.message} {details}".strip()
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import redis
 from apispec import BasePlugin
 from flask import Flask
@@ -18,9 +16,8 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from app.common.schemas import ErrorSchema
 from app.errors import envelope_for_http_exception
-
-log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -36,7 +33,13 @@ class Base(DeclarativeBase):
 
 
 class KalendarApi(Api):
-    """flask-smorest's Api with one error envelope that keeps message and HTTP headers (Allow, Retry-After)."""
+    """flask-smorest's Api with one error envelope that keeps message and HTTP headers (Allow, Retry-After).
+
+    The envelope (`ErrorSchema`) is the documented body of every error response in the spec, the ones
+    flask-smorest adds (422, default) and each route's `alt_response`s alike.
+    """
+
+    ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error):
         return envelope_for_http_exception(error)
@@ -56,7 +59,8 @@ class KalendarApi(Api):
         )
 
     def _init_spec(self, *, extra_plugins=None, **kwargs):
-        super()._init_spec(extra_plugins=[*(extra_plugins or ()), _OptionalPatchBodyPlugin()], **kwargs)
+        plugins = [*(extra_plugins or ()), _OptionalPatchBodyPlugin(), _ErrorEnvelopePlugin()]
+        super()._init_spec(extra_plugins=plugins, **kwargs)
 
 
 class _OptionalPatchBodyPlugin(BasePlugin):
@@ -68,44 +72,52 @@ class _OptionalPatchBodyPlugin(BasePlugin):
             body["required"] = False
 
 
+class _ErrorEnvelopePlugin(BasePlugin):
+    """An error response documented by its description alone (`alt_response(409, description=...)`) gets the
+    envelope as its body, so every 4xx/5xx of every operation says what it carries."""
+
+    ENVELOPE = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            for code, response in (operation.get("responses") or {}).items():
+                if not isinstance(response, dict) or str(code)[0] not in "45":
+                    continue  # a string names a response component, which carries its own body
+                if "$ref" not in response and "content" not in response:
+                    response["content"] = dict(self.ENVELOPE)
+
+
 class RedisStore:
-    """One Redis client per process, or None when REDIS_URL is empty (the embedded default)."""
+    """One Redis client per process. create_app has filled REDIS_URL (configured or the embedded Valkey)."""
 
     def __init__(self) -> None:
         self._url = ""
         self._client: redis.Redis | None = None
 
     def init_app(self, app: Flask) -> None:
-        self._url = app.config.get("REDIS_URL", "")
+        self._url = app.config["REDIS_URL"]
         self._client = None
         app.extensions["redis_store"] = self
-        if not self._url:
-            log.warning("REDIS_URL is not set: background jobs, realtime and shared rate limits are disabled")
 
     @property
-    def enabled(self) -> bool:
-        return bool(self._url)
-
-    @property
-    def client(self) -> redis.Redis | None:
-        if self._url and self._client is None:
+    def client(self) -> redis.Redis:
+        if self._client is None:
+            if not self._url:
+                raise RuntimeError("the Redis client is used before create_app bound it")
             self._client = redis.Redis.from_url(
                 self._url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30
             )
         return self._client
 
     def ping(self) -> bool:
-        client = self.client
-        if client is None:
-            return False
         try:
-            return bool(client.ping())
+            return bool(self.client.ping())
         except redis.RedisError:
             return False
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(compare_type=True, render_as_batch=True)
+migrate = Migrate(compare_type=True)
 api = KalendarApi()
 jwt = JWTManager()
 cors = CORS()

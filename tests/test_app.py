@@ -119,7 +119,6 @@ def test_database_url_is_normalised_to_psycopg():
     assert normalize_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalize_database_url("postgresql+psycopg2://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalize_database_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
-    assert normalize_database_url("sqlite:///x.db") == "sqlite:///x.db"
 
 
 def test_create_superuser_scripted(app, monkeypatch):

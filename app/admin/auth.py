@@ -64,10 +64,6 @@ def current_admin() -> User | None:
     return user
 
 
-def had_admin_session() -> bool:
-    return SESSION_KEY in session
-
-
 class LoginThrottle:
     """Failed admin logins count per client and per username with the app's limiter and RATELIMIT_LOGIN."""
 

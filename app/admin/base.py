@@ -45,10 +45,6 @@ def deny():
     return redirect(url_for("admin.login_view"))
 
 
-def field_errors(error: DomainError) -> dict[str, list[str]]:
-    return {field: [str(m) for m in msgs] for field, msgs in ((error.errors or {}).get("json") or {}).items()}
-
-
 class KalendarIndexView(AdminIndexView):
     def _handle_view(self, name: str, **kwargs: Any):
         if name in ("login_view", "logout_view"):

@@ -17,8 +17,9 @@ from app.admin.base import AdminModelView
 from app.admin.filters import utc_date_filters
 from app.auth.models import User
 from app.extensions import db
+from app.goals import participants
 from app.goals import services as goal_services
-from app.goals.models import PRIORITIES, STATUSES, Board, BoardParticipant, Category, Comment, Goal
+from app.goals.models import PRIORITIES, ROLES, STATUSES, Board, BoardParticipant, Category, Comment, Goal
 
 LABELS = {
     "title": _l("Title"),
@@ -68,7 +69,7 @@ class BoardParticipantView(AdminModelView):
     column_searchable_list = (User.username,)
     column_filters = (
         "board_id",
-        FilterInList(BoardParticipant.role, _l("Role"), options=[(r, r) for r in ("owner", "writer", "reader")]),
+        FilterInList(BoardParticipant.role, _l("Role"), options=[(r, r) for r in reversed(ROLES)]),
     )
     column_default_sort = ("id", True)
     can_view_details = False
@@ -76,7 +77,7 @@ class BoardParticipantView(AdminModelView):
     @action("remove_participants", _l("Remove from board"), _l("Remove the selected participants?"))
     def action_remove(self, ids):
         def remove(row: BoardParticipant) -> None:
-            goal_services.remove_participant(db.session.get(User, row.user_id), row.board_id, row.user_id)
+            participants.remove_participant(db.session.get(User, row.user_id), row.board_id, row.user_id)
 
         self.run_for_each(ids, remove, _l("%(count)s participants removed."))
 
@@ -120,14 +121,7 @@ class GoalView(AdminModelView):
     @action("archive_goals", _l("Archive"), _l("Archive the selected goals?"))
     def action_archive(self, ids):
         def archive(goal: Goal) -> None:
-            owner = db.session.scalar(
-                select(User)
-                .join(BoardParticipant, BoardParticipant.user_id == User.id)
-                .where(BoardParticipant.board_id == goal.board_id, BoardParticipant.role == "owner")
-                .order_by(BoardParticipant.id)
-                .limit(1)
-            )
-            goal_services.archive_goal(owner, goal.id)
+            goal_services.archive_goal(participants.acting_owner(goal.board_id), goal.id)
 
         self.run_for_each(ids, archive, _l("%(count)s goals archived."))
 

@@ -10,13 +10,13 @@ from flask_admin.model.template import LinkRowAction
 from flask_babel import lazy_gettext as _l
 
 from app.admin.auth import current_admin
-from app.admin.base import AdminModelView, field_errors
+from app.admin.base import AdminModelView
 from app.admin.filters import utc_date_filters
 from app.admin.forms import SetPasswordForm, UserCreateForm
 from app.auth import services as auth_services
 from app.auth.models import AuthSession, User
 from app.auth.schemas import ProfileUpdateSchema, SignupSchema
-from app.errors import DomainError, describe
+from app.errors import DomainError, describe, field_errors
 from app.extensions import db
 from app.notify import linking
 from app.notify.models import TelegramLink

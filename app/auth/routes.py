@@ -6,17 +6,23 @@ import uuid
 
 from flask import current_app, request
 from flask.views import MethodView
-from flask_jwt_extended import current_user, decode_token, get_jwt, jwt_required
+from flask_jwt_extended import current_user, decode_token, get_jwt, get_jwt_request_location, jwt_required
 from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_smorest import Blueprint
 from jwt import PyJWTError
 
-from app.auth import schemas, services
+from app.auth import cookies, schemas, services
 from app.auth.tokens import current_session_id
 from app.common.ratelimit import client_ip, json_field_key, on_auth_failure
 from app.extensions import db, limiter
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts, tokens and the profile")
+
+
+_COOKIE_MODE = (
+    "With the header `X-Kalendar-Client: web` (Kalendar's web client, same origin only) the refresh token is "
+    "not in the body but set as the HttpOnly, SameSite=Strict cookie `kalendar_refresh` on `/api/v1/auth`."
+)
 
 
 def _limit(name: str):
@@ -52,41 +58,55 @@ class LoginView(MethodView):
         ),
     ]
 
-    @blp.doc(security=[])
+    @blp.doc(security=[], description=_COOKIE_MODE)
     @blp.arguments(schemas.LoginSchema)
     @blp.response(200, schemas.LoginResultSchema)
     @blp.alt_response(401, description="Invalid username or password")
+    @blp.alt_response(403, description="Cookie mode from another origin")
     def post(self, data):
         """Log in with username and password"""
+        if cookies.is_web_client():
+            cookies.require_same_origin()  # no login CSRF into someone else's account
         user, tokens = services.login(data["username"], data["password"], request.user_agent.string)
         db.session.commit()
-        return {**tokens, "user": services.profile(user)}
+        return {**cookies.hand_over(tokens), "user": services.profile(user)}
 
 
 @blp.route("/refresh")
 class RefreshView(MethodView):
-    @blp.doc(security=[{"bearerAuth": []}], description="Send the refresh token as the Bearer token.")
-    @jwt_required(refresh=True)
+    @blp.doc(
+        security=[{"bearerAuth": []}, {"refreshCookie": []}],
+        description="Send the refresh token as the Bearer token, or (web client) let the browser send the "
+        "`kalendar_refresh` cookie with `X-Kalendar-Client: web` from this service's origin. " + _COOKIE_MODE,
+    )
+    @jwt_required(refresh=True, locations=["headers", "cookies"])
     @blp.response(200, schemas.TokenPairSchema)
+    @blp.alt_response(403, description="The cookie came without the client header or from another origin")
     def post(self):
         """Trade a refresh token for a new pair (the used refresh token is revoked)"""
+        if get_jwt_request_location() == "cookies":
+            cookies.require_same_origin()
         claims = get_jwt()
         tokens = services.rotate_refresh(current_user, uuid.UUID(claims["sid"]), claims["jti"])
         db.session.commit()
-        return tokens
+        return cookies.hand_over(tokens)
 
 
 @blp.route("/logout")
 class LogoutView(MethodView):
+    @blp.doc(description="The web client's refresh cookie, when sent, is revoked too and cleared.")
     @jwt_required()
     @blp.arguments(schemas.LogoutSchema, required=False)
     @blp.response(204)
     def post(self, data):
         """Revoke the access token and its refresh token"""
         other = None
-        if data and data.get("refresh_token"):
+        refresh_token = (data or {}).get("refresh_token") or cookies.cookie_refresh_token()
+        if cookies.cookie_refresh_token():
+            cookies.clear_cookie_after_request()
+        if refresh_token:
             try:
-                claims = decode_token(data["refresh_token"], allow_expired=True)
+                claims = decode_token(refresh_token, allow_expired=True)
                 if claims.get("sub") == str(current_user.id):
                     other = uuid.UUID(str(claims.get("sid")))
             except (JWTExtendedException, PyJWTError, ValueError):

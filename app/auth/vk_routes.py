@@ -11,8 +11,9 @@ from flask_jwt_extended import current_user, jwt_required
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from app.auth import services, vk
+from app.auth import cookies, services, vk
 from app.auth.schemas import LoginResultSchema
+from app.common.origins import is_own_origin, origin_of
 from app.common.schemas import BaseSchema, QuerySchema
 from app.errors import Conflict, DomainError
 from app.extensions import db
@@ -20,7 +21,10 @@ from app.extensions import db
 blp = Blueprint("auth_vk", __name__, url_prefix="/api/v1/auth/vk", description="Sign in with VK (OAuth 2.0)")
 
 _ERROR_CODE = re.compile(r"^[a-z_]{1,64}$")
-_NEXT_DOC = "Where the web app wants to land afterwards; must be on FRONTEND_URL's origin (default: FRONTEND_URL)."
+_NEXT_DOC = (
+    "Where the web app wants to land afterwards; on FRONTEND_URL's origin (default: FRONTEND_URL), or on this "
+    "service's own origin (its web client: the session then comes back as the refresh cookie, no token in the URL)."
+)
 
 
 class LoginQuerySchema(QuerySchema):
@@ -55,6 +59,20 @@ def _to_frontend(next_url: str, fragment: dict[str, str]):
     return response
 
 
+def _next_url(raw: str | None, location: str = "query") -> str:
+    """A safe `next`: on the external SPA's origin, or on our own (the built-in web client)."""
+    frontend = raw if raw and is_own_origin(origin_of(raw)) else current_app.config["FRONTEND_URL"]
+    return vk.safe_next_url(raw, frontend, location=location)
+
+
+def _to_web_client(next_url: str, refresh_token: str):
+    """Back to the built-in client with the session in the HttpOnly cookie: nothing secret in the URL."""
+    cookies.set_cookie_after_request(refresh_token)
+    response = redirect(next_url, code=302)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _wants_json() -> bool:
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
@@ -67,7 +85,7 @@ class VkLoginView(MethodView):
     @blp.alt_response(400, description="`next` is not on the web app's origin")
     def get(self, args):
         """Start signing in with VK"""
-        next_url = vk.safe_next_url(args.get("next"), current_app.config["FRONTEND_URL"])
+        next_url = _next_url(args.get("next"))
         response = redirect(vk.begin_login(next_url, _redirect_uri()), code=302)
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -80,7 +98,9 @@ class VkCallbackView(MethodView):
         description=(
             "VK sends the browser here. With `Accept: application/json` the answer is the login JSON (errors in the "
             "envelope); otherwise a 302 to `next` with `#access_token=..&refresh_token=..` or `#error=..` in the "
-            "fragment. An unknown, expired or already used `state` is always a 400 envelope."
+            "fragment — or, when `next` is on this service's own origin (its web client), a 302 to `next` that sets "
+            "the `kalendar_refresh` cookie, with no token in the URL. An unknown, expired or already used `state` is "
+            "always a 400 envelope."
         ),
     )
     @blp.arguments(CallbackQuerySchema, location="query")
@@ -112,6 +132,8 @@ class VkCallbackView(MethodView):
             return _to_frontend(state_data["next"], {"error": code, "error_description": exc.message})
         if _wants_json():
             return {**tokens, "user": services.profile(user)}, 200, {"Cache-Control": "no-store"}
+        if is_own_origin(origin_of(state_data["next"])):
+            return _to_web_client(state_data["next"], tokens["refresh_token"])
         return _to_frontend(state_data["next"], tokens)
 
 
@@ -126,5 +148,5 @@ class VkLinkView(MethodView):
         """Start linking VK to my account: open the returned URL in the browser"""
         if vk.vk_linked(current_user):
             raise Conflict("Your account is already linked to a VK account.")
-        next_url = vk.safe_next_url((data or {}).get("next"), current_app.config["FRONTEND_URL"], location="json")
+        next_url = _next_url((data or {}).get("next"), location="json")
         return {"url": vk.begin_login(next_url, _redirect_uri(), link_user_id=current_user.id)}

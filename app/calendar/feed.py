@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Timezone
 from icalendar.prop import vDDDTypes, vDuration, vRecur, vText
 
+from app.goals.models import days_left
+
 PRODID = "-//Kalendar//Calendar feed 1.0//EN"
 TASK_DURATION = timedelta(minutes=30)
 REFRESH_INTERVAL = timedelta(hours=1)
@@ -96,7 +98,7 @@ def goal_event(row: Any, today: date, domain: str) -> bytes:
         f"Status: {row.status}",
         f"Priority: {row.priority}",
         f"Category: {row.category}",
-        f"Days left: {(row.due_date - today).days}",
+        f"Days left: {days_left(row.due_date, today)}",
     ]
     if row.description:
         lines += ["", row.description]

@@ -20,11 +20,9 @@ from app.calendar.models import CalendarFeed
 from app.common.timeutil import utcnow
 from app.errors import NotFound
 from app.extensions import db, redis_store
-from app.goals.models import Category, Goal
-from app.goals.services import goals_stmt, viewer_today
+from app.goals.services import goals_with_due_dates, viewer_today
 from app.habits.models import Habit
-from app.teams.models import Task
-from app.teams.services import search_tasks_stmt
+from app.teams.services import my_tasks_with_deadlines
 
 log = logging.getLogger(__name__)
 
@@ -91,45 +89,11 @@ class RenderedFeed:
 
 
 def feed_goals(user: User) -> list:
-    """Goals with a due date on every live board I take part in, except archived ones (the goal list's own
-    visibility and default filter), with their category; one statement."""
-    stmt = (
-        goals_stmt(user, {"ordering": "due_date"})
-        .with_only_columns(
-            Goal.id,
-            Goal.title,
-            Goal.description,
-            Goal.status,
-            Goal.priority,
-            Goal.due_date,
-            Goal.created_at,
-            Goal.updated_at,
-            Category.title.label("category"),
-            Category.updated_at.label("category_updated_at"),
-        )
-        .join(Category, Category.id == Goal.category_id)
-        .where(Goal.due_date.is_not(None))
-    )
-    return db.session.execute(stmt).all()
+    return goals_with_due_dates(user)
 
 
 def feed_tasks(user: User) -> list:
-    """Tasks assigned to me, with a deadline, in teams I belong to (done ones too); one statement."""
-    stmt = (
-        search_tasks_stmt(user, {"assignee": "me"})
-        .with_only_columns(
-            Task.id,
-            Task.title,
-            Task.description,
-            Task.deadline,
-            Task.is_done,
-            Task.is_overdue,
-            Task.created_at,
-            Task.updated_at,
-        )
-        .where(Task.deadline.is_not(None))
-    )
-    return db.session.execute(stmt).all()
+    return my_tasks_with_deadlines(user)
 
 
 def feed_habits(user: User) -> list:
@@ -168,22 +132,16 @@ def _body_key(feed_id: int, fingerprint: str) -> str:
 
 
 def _cached_body(feed_id: int, fingerprint: str) -> bytes | None:
-    client = redis_store.client
-    if client is None:
-        return None
     try:
-        return client.get(_body_key(feed_id, fingerprint))
+        return redis_store.client.get(_body_key(feed_id, fingerprint))
     except redis.RedisError:
         log.warning("calendar body cache unavailable, rendering")
         return None
 
 
 def _store_body(feed_id: int, fingerprint: str, body: bytes) -> None:
-    client = redis_store.client
-    if client is None:
-        return
     try:
-        client.set(_body_key(feed_id, fingerprint), body, ex=BODY_CACHE_TTL)
+        redis_store.client.set(_body_key(feed_id, fingerprint), body, ex=BODY_CACHE_TTL)
     except redis.RedisError:
         log.warning("calendar body cache unavailable, not stored")
 

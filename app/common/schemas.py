@@ -1,7 +1,13 @@
-"""Base schemas: unknown fields are an error, so nothing can be mass-assigned."""
+"""Base schemas: unknown fields are an error, so nothing can be mass-assigned.
+
+Names, one convention: `<Noun>Schema` is what the API answers; the bodies it reads are `<Noun>CreateSchema`
+(POST), `<Noun>UpdateSchema` (PATCH) or `<Noun>WriteSchema` (one body for POST and PUT); query strings are
+`<Noun>QuerySchema`; a body of an action endpoint is named for the action (`LoginSchema`, `VerifySchema`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import marshmallow as ma
@@ -65,8 +71,26 @@ def _zones() -> set[str]:
     return _ZONES
 
 
+def schema_columns(model: type, schema: type[ma.Schema], *, computed: Iterable[str] = ()) -> tuple:
+    """The model's column for each field `schema` shows, in the schema's order, but for the `computed` ones
+    (filled in after the query). A hot list selects these plain columns instead of ORM objects, and what it
+    selects cannot drift from what the API shows: a shown field without a column is an error at import."""
+    computed = set(computed)
+    columns = []
+    for name, field in schema().dump_fields.items():
+        if name in computed:
+            continue
+        column = getattr(model, field.attribute or name, None)
+        if column is None:
+            raise TypeError(f"{schema.__name__}.{name} is neither a column of {model.__name__} nor computed")
+        columns.append(column)
+    return tuple(columns)
+
+
 class ErrorSchema(ma.Schema):
-    code = ma.fields.Integer()
-    status = ma.fields.String()
-    message = ma.fields.String()
-    errors = ma.fields.Dict()
+    """The body of every error (app/errors.py builds it); the spec documents each error response with it."""
+
+    code = ma.fields.Integer(metadata={"description": "The HTTP status code"})
+    status = ma.fields.String(metadata={"description": "The HTTP reason phrase"})
+    message = ma.fields.String(metadata={"description": "What went wrong, for a person"})
+    errors = ma.fields.Dict(metadata={"description": "Messages by location and field: {json: {title: [...]}}"})

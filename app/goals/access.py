@@ -13,9 +13,7 @@ from sqlalchemy.orm import joinedload
 from app.auth.models import User
 from app.errors import Forbidden, NotFound
 from app.extensions import db
-from app.goals.models import ROLE_RANK, Board, BoardParticipant, Category, Comment, Goal
-
-READ, WRITE, MANAGE = "reader", "writer", "owner"
+from app.goals.models import READER, ROLE_RANK, Board, BoardParticipant, Category, Comment, Goal
 
 
 def visible_board_ids(user: User) -> Select:
@@ -36,7 +34,7 @@ def require(role: str, needed: str, what: str = "board") -> None:
         raise Forbidden(f"Your role on this {what}'s board does not allow this.")
 
 
-def get_board(user: User, board_id: int, needed: str = READ) -> Board:
+def get_board(user: User, board_id: int, needed: str = READER) -> Board:
     """The live board with the caller's role in `my_role`."""
     row = db.session.execute(
         select(Board, BoardParticipant.role)
@@ -52,7 +50,7 @@ def get_board(user: User, board_id: int, needed: str = READ) -> Board:
 
 
 def get_category(
-    user: User, category_id: int, needed: str = READ, *, include_deleted: bool = False
+    user: User, category_id: int, needed: str = READER, *, include_deleted: bool = False
 ) -> tuple[Category, str]:
     stmt = (
         select(Category, BoardParticipant.role)
@@ -69,7 +67,7 @@ def get_category(
     return row[0], row[1]
 
 
-def get_goal(user: User, goal_id: int, needed: str = READ) -> tuple[Goal, str]:
+def get_goal(user: User, goal_id: int, needed: str = READER) -> tuple[Goal, str]:
     """A goal on one of the caller's boards (archived ones too: the row stays and can be restored)."""
     row = db.session.execute(
         select(Goal, BoardParticipant.role)

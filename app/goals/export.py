@@ -18,7 +18,7 @@ from sqlalchemy import Select, func, select
 
 from app.auth.models import User
 from app.extensions import db
-from app.goals.models import Category, Goal
+from app.goals.models import Category, Goal, days_left
 from app.goals.queries import apply_goal_filters
 
 FIELDS = (
@@ -71,7 +71,7 @@ def _rows(stmt: Select, today: date) -> Iterator[tuple]:
     try:
         for row in result:
             due = row[_DUE]
-            yield (*row[: _DUE + 1], None if due is None else (due - today).days, *row[_DUE + 1 :])
+            yield (*row[: _DUE + 1], days_left(due, today), *row[_DUE + 1 :])
     finally:
         result.close()
 

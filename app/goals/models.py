@@ -23,7 +23,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from app.common.models import CreatedAtMixin, TimestampMixin
 from app.extensions import db
 
-ROLES = ("reader", "writer", "owner")
+READER, WRITER, OWNER = "reader", "writer", "owner"
+ROLES = (READER, WRITER, OWNER)  # in rank order: each may do what the ones before it may
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES, start=1)}
 STATUSES = ("todo", "in_progress", "done", "overdue", "archived")
 OPEN_STATUSES = ("todo", "in_progress")
@@ -36,8 +37,14 @@ DESCRIPTION_MAX = 5000
 COMMENT_MAX = 5000
 
 
+def days_left(due_date: date | None, today: date) -> int | None:
+    """Whole days from `today` (the viewer's, in their time zone) to `due_date`; negative once it is past.
+    The API, the bot, the export and the calendar feed all count with this."""
+    return None if due_date is None else (due_date - today).days
+
+
 def fold(text: str) -> str:
-    """Case-folded text for searching: the same in Python for every database locale (and SQLite)."""
+    """Case-folded text for searching: done in Python, so it is the same whatever the database's locale."""
     return text.casefold()
 
 
@@ -73,7 +80,7 @@ class BoardParticipant(CreatedAtMixin, db.Model):
     __tablename__ = "goal_board_participants"
     __table_args__ = (
         UniqueConstraint("board_id", "user_id", name="uq_goal_board_participants_board_user"),
-        CheckConstraint("role IN ('owner', 'writer', 'reader')", name="role"),
+        CheckConstraint(f"role IN ({', '.join(repr(r) for r in reversed(ROLES))})", name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,7 +125,7 @@ class Goal(TimestampMixin, db.Model):
     due_date: Mapped[date | None] = mapped_column(Date)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
-    #: Whole days from the viewer's today to due_date; set by the services (not a column).
+    #: `days_left(due_date, the viewer's today)`; set by the services (not a column).
     days_left = None
 
     @validates("title")
@@ -138,7 +145,6 @@ Index(
     "ix_goals_open_due_date",
     Goal.due_date,
     postgresql_where=Goal.status.in_(OPEN_STATUSES),
-    sqlite_where=Goal.status.in_(OPEN_STATUSES),
 )
 # Substring search (LIKE '%x%') on PostgreSQL: a trigram index.
 Index(

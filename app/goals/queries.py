@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from app.auth.models import User
+from app.common.schemas import schema_columns
 from app.goals.access import visible_board_ids
 from app.goals.models import Goal, fold
-from app.goals.schemas import DEFAULT_ORDERING
+from app.goals.schemas import DEFAULT_ORDERING, GoalSchema
 
 _ORDER_COLUMNS = {
     "due_date": Goal.due_date,
@@ -68,20 +69,7 @@ def goal_list_stmt(user: User, filters: dict[str, Any]) -> Select:
 
 
 #: What the goal list shows: plain columns, no ORM objects (the list is the hottest endpoint).
-LIST_COLUMNS = (
-    Goal.id,
-    Goal.title,
-    Goal.description,
-    Goal.category_id,
-    Goal.board_id,
-    Goal.status,
-    Goal.priority,
-    Goal.start_date,
-    Goal.due_date,
-    Goal.author_id,
-    Goal.created_at,
-    Goal.updated_at,
-)
+LIST_COLUMNS = schema_columns(Goal, GoalSchema, computed=("days_left",))
 
 
 def goal_rows_stmt(user: User, filters: dict[str, Any]) -> Select:

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from app.common.pagination import paginate
 from app.common.session import commit_for_response
 from app.extensions import db
-from app.goals import export, schemas, services
+from app.goals import comments, export, participants, schemas, services
 
 blp = Blueprint("goals", __name__, url_prefix="/api/v1", description="Boards, categories, goals, comments")
 
@@ -31,7 +31,7 @@ class BoardViews(MethodView):
         return services.with_roles(rows)
 
     @jwt_required()
-    @blp.arguments(schemas.BoardInputSchema)
+    @blp.arguments(schemas.BoardWriteSchema)
     @blp.response(201, schemas.BoardSchema)
     def post(self, data):
         """Create a board (I become its owner)"""
@@ -50,7 +50,7 @@ class BoardByIdViews(MethodView):
         return services.get_board(current_user, board_id)
 
     @jwt_required()
-    @blp.arguments(schemas.BoardInputSchema)
+    @blp.arguments(schemas.BoardWriteSchema)
     @blp.response(200, schemas.BoardSchema)
     @blp.alt_response(403, description="Owners only")
     def patch(self, data, board_id):
@@ -75,7 +75,7 @@ class ParticipantViews(MethodView):
     @blp.paginate(**PAGE)
     def get(self, board_id, pagination_parameters):
         """Participants of a board"""
-        return paginate(services.participants_stmt(current_user, board_id), pagination_parameters)
+        return paginate(participants.participants_stmt(current_user, board_id), pagination_parameters)
 
     @jwt_required()
     @blp.arguments(schemas.ParticipantCreateSchema)
@@ -83,7 +83,7 @@ class ParticipantViews(MethodView):
     @blp.alt_response(409, description="Already a participant")
     def post(self, data, board_id):
         """Add a participant by username (owners)"""
-        participant = services.add_participant(current_user, board_id, data)
+        participant = participants.add_participant(current_user, board_id, data)
         db.session.commit()
         return participant
 
@@ -96,7 +96,7 @@ class ParticipantByIdViews(MethodView):
     @blp.alt_response(409, description="The last owner cannot be demoted")
     def patch(self, data, board_id, user_id):
         """Change a participant's role (owners)"""
-        participant = services.update_participant(current_user, board_id, user_id, data)
+        participant = participants.update_participant(current_user, board_id, user_id, data)
         db.session.commit()
         return participant
 
@@ -105,7 +105,7 @@ class ParticipantByIdViews(MethodView):
     @blp.alt_response(409, description="The last owner cannot leave or be removed")
     def delete(self, board_id, user_id):
         """Remove a participant (owners), or leave the board (myself)"""
-        services.remove_participant(current_user, board_id, user_id)
+        participants.remove_participant(current_user, board_id, user_id)
         db.session.commit()
 
 
@@ -230,14 +230,14 @@ class CommentViews(MethodView):
     @blp.paginate(**PAGE)
     def get(self, goal_id, pagination_parameters):
         """Comments on a goal, newest first"""
-        return paginate(services.comments_stmt(current_user, goal_id), pagination_parameters)
+        return paginate(comments.comments_stmt(current_user, goal_id), pagination_parameters)
 
     @jwt_required()
-    @blp.arguments(schemas.CommentInputSchema)
+    @blp.arguments(schemas.CommentWriteSchema)
     @blp.response(201, schemas.CommentSchema)
     def post(self, data, goal_id):
         """Comment on a goal (writers and owners)"""
-        comment = services.create_comment(current_user, goal_id, data)
+        comment = comments.create_comment(current_user, goal_id, data)
         db.session.commit()
         return comment
 
@@ -245,12 +245,12 @@ class CommentViews(MethodView):
 @blp.route("/comments/<int:comment_id>")
 class CommentByIdViews(MethodView):
     @jwt_required()
-    @blp.arguments(schemas.CommentInputSchema)
+    @blp.arguments(schemas.CommentWriteSchema)
     @blp.response(200, schemas.CommentSchema)
     @blp.alt_response(403, description="Only the author")
     def patch(self, data, comment_id):
         """Edit my comment"""
-        comment = services.update_comment(current_user, comment_id, data)
+        comment = comments.update_comment(current_user, comment_id, data)
         db.session.commit()
         return comment
 
@@ -259,5 +259,5 @@ class CommentByIdViews(MethodView):
     @blp.alt_response(403, description="Only the author")
     def delete(self, comment_id):
         """Delete my comment"""
-        services.delete_comment(current_user, comment_id)
+        comments.delete_comment(current_user, comment_id)
         db.session.commit()

@@ -37,7 +37,7 @@ class BoardSchema(ma.Schema):
     updated_at = fields.DateTime()
 
 
-class BoardInputSchema(BaseSchema):
+class BoardWriteSchema(BaseSchema):
     title = Text(TITLE_MAX, required=True)
 
 
@@ -174,5 +174,5 @@ class CommentSchema(ma.Schema):
     updated_at = fields.DateTime()
 
 
-class CommentInputSchema(BaseSchema):
+class CommentWriteSchema(BaseSchema):
     text = Text(COMMENT_MAX, required=True)

@@ -1,4 +1,5 @@
-"""Goal planner rules: boards and their participants, categories, goals, comments, the overdue sweep.
+"""Goal planner rules: boards, categories, goals, the overdue sweep (participants and comments have their own
+modules, `app.goals.participants` and `app.goals.comments`).
 
 Functions take the acting user, flush (never commit) and raise domain errors; permission checks go
 through `app.goals.access`.
@@ -11,16 +12,24 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
-from app.auth.services import get_user_by_username
 from app.common.timeutil import local_today, utcnow
-from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.errors import ValidationFailed
 from app.extensions import db
 from app.goals import access, queries
-from app.goals.access import MANAGE, READ, WRITE
-from app.goals.models import OPEN_STATUSES, Board, BoardParticipant, Category, Comment, Goal
+from app.goals.models import (
+    OPEN_STATUSES,
+    OWNER,
+    READER,
+    ROLE_RANK,
+    WRITER,
+    Board,
+    BoardParticipant,
+    Category,
+    Goal,
+    days_left,
+)
 from app.goals.queries import goal_list_stmt
 
 PERSONAL_BOARD_TITLE = "Personal"
@@ -33,9 +42,9 @@ def create_board(actor: User, data: dict[str, Any]) -> Board:
     board = Board(title=data["title"])
     db.session.add(board)
     db.session.flush()
-    db.session.add(BoardParticipant(board_id=board.id, user_id=actor.id, role="owner"))
+    db.session.add(BoardParticipant(board_id=board.id, user_id=actor.id, role=OWNER))
     db.session.flush()
-    board.my_role = "owner"
+    board.my_role = OWNER
     return board
 
 
@@ -64,11 +73,11 @@ def with_roles(rows: Iterable[tuple[Board, str]]) -> list[Board]:
 
 
 def get_board(actor: User, board_id: int) -> Board:
-    return access.get_board(actor, board_id, READ)
+    return access.get_board(actor, board_id, READER)
 
 
 def update_board(actor: User, board_id: int, data: dict[str, Any]) -> Board:
-    board = access.get_board(actor, board_id, MANAGE)
+    board = access.get_board(actor, board_id, OWNER)
     board.title = data["title"]
     db.session.flush()
     return board
@@ -76,7 +85,7 @@ def update_board(actor: User, board_id: int, data: dict[str, Any]) -> Board:
 
 def delete_board(actor: User, board_id: int) -> None:
     """Soft delete: the board disappears, its categories are deleted and its goals archived."""
-    board = access.get_board(actor, board_id, MANAGE)
+    board = access.get_board(actor, board_id, OWNER)
     now = utcnow()
     board.is_deleted = True
     db.session.execute(
@@ -94,80 +103,6 @@ def delete_board(actor: User, board_id: int) -> None:
     db.session.flush()
 
 
-# --- participants ---------------------------------------------------------------------------------
-
-
-def participants_stmt(actor: User, board_id: int):
-    access.get_board(actor, board_id, READ)
-    return (
-        select(BoardParticipant)
-        .options(joinedload(BoardParticipant.user))
-        .where(BoardParticipant.board_id == board_id)
-        .order_by(BoardParticipant.created_at, BoardParticipant.id)
-    )
-
-
-def add_participant(actor: User, board_id: int, data: dict[str, Any]) -> BoardParticipant:
-    board = access.get_board(actor, board_id, MANAGE)
-    user = get_user_by_username(data["username"])
-    if user is None or not user.is_active:
-        # 422 on the field, as teams do: a 404 here would read as "no such board".
-        raise ValidationFailed({"username": ["No such user."]})
-    exists = db.session.scalar(
-        select(BoardParticipant.id).where(BoardParticipant.board_id == board.id, BoardParticipant.user_id == user.id)
-    )
-    if exists is not None:
-        raise Conflict("This user already takes part in the board.", {"json": {"username": ["Already a participant."]}})
-    participant = BoardParticipant(board_id=board.id, user_id=user.id, role=data["role"], user=user)
-    db.session.add(participant)
-    db.session.flush()
-    return participant
-
-
-def _participant(board_id: int, user_id: int) -> BoardParticipant:
-    participant = db.session.scalar(
-        select(BoardParticipant)
-        .options(joinedload(BoardParticipant.user))
-        .where(BoardParticipant.board_id == board_id, BoardParticipant.user_id == user_id)
-    )
-    if participant is None:
-        raise NotFound("Participant not found.")
-    return participant
-
-
-def _ensure_another_owner(board_id: int, leaving: BoardParticipant) -> None:
-    """The last owner cannot go. Owner rows are locked so two owners cannot both step down at once."""
-    if leaving.role != "owner":
-        return
-    owners = db.session.scalars(
-        select(BoardParticipant.id)
-        .where(BoardParticipant.board_id == board_id, BoardParticipant.role == "owner")
-        .order_by(BoardParticipant.id)
-        .with_for_update()
-    ).all()
-    if len(owners) <= 1:
-        raise Conflict("A board needs at least one owner: make someone else owner first.")
-
-
-def update_participant(actor: User, board_id: int, user_id: int, data: dict[str, Any]) -> BoardParticipant:
-    access.get_board(actor, board_id, MANAGE)
-    participant = _participant(board_id, user_id)
-    if data["role"] != "owner":
-        _ensure_another_owner(board_id, participant)
-    participant.role = data["role"]
-    db.session.flush()
-    return participant
-
-
-def remove_participant(actor: User, board_id: int, user_id: int) -> None:
-    """Owners remove anyone; everybody may remove themselves (leave)."""
-    access.get_board(actor, board_id, MANAGE if user_id != actor.id else READ)
-    participant = _participant(board_id, user_id)
-    _ensure_another_owner(board_id, participant)
-    db.session.delete(participant)
-    db.session.flush()
-
-
 # --- categories -----------------------------------------------------------------------------------
 
 
@@ -182,12 +117,28 @@ def categories_stmt(actor: User, board_id: int | None = None):
     return stmt
 
 
+def writable_categories(actor: User) -> list[tuple[Category, str]]:
+    """Live categories on live boards where `actor` may add goals, oldest first, with their board's title
+    (the bot's /create offers these)."""
+    writer_roles = [role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[WRITER]]
+    rows = db.session.execute(
+        select(Category, Board.title)
+        .join(Board, Board.id == Category.board_id)
+        .join(
+            BoardParticipant, (BoardParticipant.board_id == Category.board_id) & (BoardParticipant.user_id == actor.id)
+        )
+        .where(Category.is_deleted.is_(False), Board.is_deleted.is_(False), BoardParticipant.role.in_(writer_roles))
+        .order_by(Category.created_at, Category.id)
+    ).all()
+    return [(category, board_title) for category, board_title in rows]
+
+
 def get_category(actor: User, category_id: int) -> Category:
-    return access.get_category(actor, category_id, READ)[0]
+    return access.get_category(actor, category_id, READER)[0]
 
 
 def create_category(actor: User, data: dict[str, Any]) -> Category:
-    board = access.get_board(actor, data["board_id"], WRITE)
+    board = access.get_board(actor, data["board_id"], WRITER)
     category = Category(title=data["title"], board_id=board.id, author_id=actor.id)
     db.session.add(category)
     db.session.flush()
@@ -195,7 +146,7 @@ def create_category(actor: User, data: dict[str, Any]) -> Category:
 
 
 def update_category(actor: User, category_id: int, data: dict[str, Any]) -> Category:
-    category, _ = access.get_category(actor, category_id, WRITE)
+    category, _ = access.get_category(actor, category_id, WRITER)
     category.title = data["title"]
     db.session.flush()
     return category
@@ -203,7 +154,7 @@ def update_category(actor: User, category_id: int, data: dict[str, Any]) -> Cate
 
 def delete_category(actor: User, category_id: int) -> None:
     """Soft delete; its goals are archived in the same transaction."""
-    category, _ = access.get_category(actor, category_id, WRITE)
+    category, _ = access.get_category(actor, category_id, WRITER)
     category.is_deleted = True
     db.session.execute(
         update(Goal)
@@ -226,13 +177,37 @@ def set_days_left(goals: Iterable[Goal], actor: User, now: datetime | None = Non
     today = viewer_today(actor, now)
     result = []
     for goal in goals:
-        goal.days_left = None if goal.due_date is None else (goal.due_date - today).days
+        goal.days_left = days_left(goal.due_date, today)
         result.append(goal)
     return result
 
 
 def goals_stmt(actor: User, filters: dict[str, Any]):
     return goal_list_stmt(actor, filters)
+
+
+def goals_with_due_dates(actor: User) -> list:
+    """Goals with a due date that the goal list shows `actor` by default (every live board I take part in,
+    archived ones left out), soonest first, with their category's title and `updated_at`; one statement.
+    The calendar feed renders these."""
+    stmt = (
+        goal_list_stmt(actor, {"ordering": "due_date"})
+        .with_only_columns(
+            Goal.id,
+            Goal.title,
+            Goal.description,
+            Goal.status,
+            Goal.priority,
+            Goal.due_date,
+            Goal.created_at,
+            Goal.updated_at,
+            Category.title.label("category"),
+            Category.updated_at.label("category_updated_at"),
+        )
+        .join(Category, Category.id == Goal.category_id)
+        .where(Goal.due_date.is_not(None))
+    )
+    return db.session.execute(stmt).all()
 
 
 def goal_rows_stmt(actor: User, filters: dict[str, Any]):
@@ -244,18 +219,18 @@ def set_days_left_rows(rows: list[dict[str, Any]], actor: User, now: datetime | 
     """`days_left` for goals loaded as dicts (see set_days_left)."""
     today = viewer_today(actor, now)
     for row in rows:
-        row["days_left"] = None if row["due_date"] is None else (row["due_date"] - today).days
+        row["days_left"] = days_left(row["due_date"], today)
     return rows
 
 
 def get_goal(actor: User, goal_id: int, now: datetime | None = None) -> Goal:
-    goal, _ = access.get_goal(actor, goal_id, READ)
+    goal, _ = access.get_goal(actor, goal_id, READER)
     return set_days_left([goal], actor, now)[0]
 
 
 def _target_category(actor: User, category_id: int) -> Category:
     """A category that may receive goals: live, on a board where the actor writes."""
-    category, _ = access.get_category(actor, category_id, WRITE, include_deleted=True)
+    category, _ = access.get_category(actor, category_id, WRITER, include_deleted=True)
     if category.is_deleted:
         raise ValidationFailed({"category_id": ["This category has been deleted."]})
     return category
@@ -280,7 +255,7 @@ def create_goal(actor: User, data: dict[str, Any], now: datetime | None = None) 
 
 
 def update_goal(actor: User, goal_id: int, data: dict[str, Any], now: datetime | None = None) -> Goal:
-    goal, _ = access.get_goal(actor, goal_id, WRITE)
+    goal, _ = access.get_goal(actor, goal_id, WRITER)
     if "category_id" in data and data["category_id"] != goal.category_id:
         category = _target_category(actor, data["category_id"])
         goal.category_id, goal.board_id = category.id, category.board_id
@@ -298,7 +273,7 @@ def update_goal(actor: User, goal_id: int, data: dict[str, Any], now: datetime |
 
 
 def archive_goal(actor: User, goal_id: int) -> None:
-    goal, _ = access.get_goal(actor, goal_id, WRITE)
+    goal, _ = access.get_goal(actor, goal_id, WRITER)
     goal.status = "archived"
     db.session.flush()
 
@@ -330,43 +305,3 @@ def mark_overdue_goals(now: datetime) -> list[int]:
         .execution_options(synchronize_session=False)
     )
     return sorted(result.scalars().all())
-
-
-# --- comments -------------------------------------------------------------------------------------
-
-
-def comments_stmt(actor: User, goal_id: int):
-    access.get_goal(actor, goal_id, READ)
-    return (
-        select(Comment)
-        .options(joinedload(Comment.author))
-        .where(Comment.goal_id == goal_id)
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-    )
-
-
-def create_comment(actor: User, goal_id: int, data: dict[str, Any]) -> Comment:
-    goal, _ = access.get_goal(actor, goal_id, WRITE)
-    comment = Comment(goal_id=goal.id, author_id=actor.id, author=actor, text=data["text"])
-    db.session.add(comment)
-    db.session.flush()
-    return comment
-
-
-def _own_comment(actor: User, comment_id: int) -> Comment:
-    comment = access.get_comment(actor, comment_id)
-    if comment.author_id != actor.id:
-        raise Forbidden("Only the author may change a comment.")
-    return comment
-
-
-def update_comment(actor: User, comment_id: int, data: dict[str, Any]) -> Comment:
-    comment = _own_comment(actor, comment_id)
-    comment.text = data["text"]
-    db.session.flush()
-    return comment
-
-
-def delete_comment(actor: User, comment_id: int) -> None:
-    db.session.delete(_own_comment(actor, comment_id))
-    db.session.flush()

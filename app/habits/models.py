@@ -23,12 +23,20 @@ from app.common.models import CreatedAtMixin, UTCDateTime
 from app.common.timeutil import utcnow
 from app.extensions import db
 
+#: The habit limits (API.md rules 2 and 5), used by the schema, the service's checks and the CHECKs below.
+PERIODICITY_DAYS_MIN, PERIODICITY_DAYS_MAX = 1, 7
+DURATION_SECONDS_MIN, DURATION_SECONDS_MAX = 1, 120
+
 
 class Habit(CreatedAtMixin, db.Model):
     __tablename__ = "habits"
     __table_args__ = (
-        CheckConstraint("periodicity_days BETWEEN 1 AND 7", name="periodicity_days_range"),
-        CheckConstraint("duration_seconds BETWEEN 1 AND 120", name="duration_seconds_range"),
+        CheckConstraint(
+            f"periodicity_days BETWEEN {PERIODICITY_DAYS_MIN} AND {PERIODICITY_DAYS_MAX}", name="periodicity_days_range"
+        ),
+        CheckConstraint(
+            f"duration_seconds BETWEEN {DURATION_SECONDS_MIN} AND {DURATION_SECONDS_MAX}", name="duration_seconds_range"
+        ),
         CheckConstraint("NOT (reward IS NOT NULL AND related_habit_id IS NOT NULL)", name="reward_or_related"),
         CheckConstraint("NOT is_pleasant OR (reward IS NULL AND related_habit_id IS NULL)", name="pleasant_plain"),
         CheckConstraint("related_habit_id IS NULL OR related_habit_id <> id", name="not_self_related"),
@@ -57,7 +65,11 @@ class Habit(CreatedAtMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
     owner = relationship("User", lazy="raise")
-    current_streak = 0  # not a column: services.attach_streaks fills it for a whole page in one query
+    # Not columns: streaks.attach_streaks fills them for a whole page in one query.
+    current_streak = 0
+    best_streak = 0
+    done_today = False
+    skipped_today = False
     related_habit: Mapped[Habit | None] = relationship(remote_side=[id], lazy="raise")
 
     def next_occurrence(self, after: datetime, tz: str | ZoneInfo) -> datetime:
@@ -98,3 +110,36 @@ class HabitCompletion(CreatedAtMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     habit_id: Mapped[int] = mapped_column(ForeignKey("habits.id", ondelete="CASCADE"), nullable=False)
     date: Mapped[date] = mapped_column(Date, nullable=False)
+
+
+class HabitSkip(CreatedAtMixin, db.Model):
+    """A day deliberately left out (local date in the owner's zone): it keeps the streak without counting in it.
+
+    A day is done, skipped or neither: the services refuse a skip on a done day and a completion on a skipped
+    one, under a lock on the habit row so that two parallel requests cannot write both.
+    """
+
+    __tablename__ = "habit_skips"
+    __table_args__ = (UniqueConstraint("habit_id", "date", name="uq_habit_skips_habit_id_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    habit_id: Mapped[int] = mapped_column(ForeignKey("habits.id", ondelete="CASCADE"), nullable=False)
+    date: Mapped[date] = mapped_column(Date, nullable=False)
+
+
+class HabitSnooze(CreatedAtMixin, db.Model):
+    """A reminder postponed with ⏰: one per habit and local day, re-sent once at `due_at`.
+
+    The row is the snoozed reminder's exactly-once key, like `habits.next_reminder_at` for the normal ones:
+    the job claims it by setting `sent_at` (compare-and-set, committed before sending), and `flask reminders
+    sync` rebuilds the jobs of unsent rows after a Redis loss.
+    """
+
+    __tablename__ = "habit_snoozes"
+    __table_args__ = (UniqueConstraint("habit_id", "date", name="uq_habit_snoozes_habit_id_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    habit_id: Mapped[int] = mapped_column(ForeignKey("habits.id", ondelete="CASCADE"), nullable=False)
+    date: Mapped[date] = mapped_column(Date, nullable=False)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -8,7 +8,8 @@ from datetime import time
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from app.common.schemas import BaseSchema, Text
+from app.common.schemas import BaseSchema, QuerySchema, Text
+from app.habits.models import DURATION_SECONDS_MAX, DURATION_SECONDS_MIN, PERIODICITY_DAYS_MAX, PERIODICITY_DAYS_MIN
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -28,7 +29,7 @@ class HHMM(fields.Field):
         return time(int(hours), int(minutes))
 
 
-class HabitInSchema(BaseSchema):
+class HabitWriteSchema(BaseSchema):
     """Body of POST and PUT; PATCH loads it with partial=True. Absent optional fields get their defaults
     in services (PUT replaces the whole habit, PATCH merges), so nothing here invents values."""
 
@@ -36,13 +37,15 @@ class HabitInSchema(BaseSchema):
     place = Text(255, required=True, metadata={"description": "Where"})
     time = HHMM(required=True, metadata={"description": "HH:MM in my time zone"})
     periodicity_days = fields.Integer(
-        strict=True, validate=validate.Range(1, 7), metadata={"description": "Every N days, 1..7"}
+        strict=True,
+        validate=validate.Range(PERIODICITY_DAYS_MIN, PERIODICITY_DAYS_MAX),
+        metadata={"description": f"Every N days, {PERIODICITY_DAYS_MIN}..{PERIODICITY_DAYS_MAX}"},
     )
     duration_seconds = fields.Integer(
         required=True,
         strict=True,
-        validate=validate.Range(1, 120),
-        metadata={"description": "How long it takes, 1..120 s"},
+        validate=validate.Range(DURATION_SECONDS_MIN, DURATION_SECONDS_MAX),
+        metadata={"description": f"How long it takes, {DURATION_SECONDS_MIN}..{DURATION_SECONDS_MAX} s"},
     )
     is_pleasant = fields.Boolean()
     related_habit_id = fields.Integer(
@@ -52,7 +55,7 @@ class HabitInSchema(BaseSchema):
     is_public = fields.Boolean()
 
 
-class HabitPatchSchema(HabitInSchema):
+class HabitUpdateSchema(HabitWriteSchema):
     """PATCH body: any subset of the fields (used with partial=True)."""
 
 
@@ -72,13 +75,19 @@ class HabitSchema(ma.Schema):
     is_public = fields.Boolean()
     next_reminder_at = fields.AwareDateTime(allow_none=True)
     current_streak = fields.Integer(
-        metadata={"description": "Completions in a row, each within periodicity_days of the previous one"}
+        metadata={
+            "description": "Completions in the unbroken run of kept periods (periodicity_days windows counted "
+            "back from today, kept by a completion or a skip) ending with the current or the previous period"
+        }
     )
+    best_streak = fields.Integer(metadata={"description": "The largest such count ever"})
+    done_today = fields.Boolean(metadata={"description": "Done today (my time zone)"})
+    skipped_today = fields.Boolean(metadata={"description": "Skipped today (my time zone)"})
     owner_id = fields.Integer()
     created_at = fields.AwareDateTime()
 
 
-class CompletionInSchema(BaseSchema):
+class CompletionCreateSchema(BaseSchema):
     date = fields.Date(
         load_default=None,
         allow_none=True,
@@ -94,3 +103,48 @@ class CompletionSchema(ma.Schema):
     habit_id = fields.Integer()
     date = fields.Date()
     created_at = fields.AwareDateTime()
+
+
+class SkipCreateSchema(BaseSchema):
+    date = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Day to leave out (YYYY-MM-DD); defaults to today in my time zone"},
+    )
+
+
+class SkipSchema(ma.Schema):
+    class Meta:
+        ordered = True
+
+    id = fields.Integer()
+    habit_id = fields.Integer()
+    date = fields.Date()
+    created_at = fields.AwareDateTime()
+
+
+class StatsQuerySchema(QuerySchema):
+    days = fields.Integer(
+        load_default=30, validate=validate.Range(1, 366), metadata={"description": "Window length, 1..366 days"}
+    )
+
+
+class DayStateSchema(ma.Schema):
+    class Meta:
+        ordered = True
+
+    date = fields.Date()
+    state = fields.String(metadata={"enum": ["done", "skipped", "missed", "not_due"]})
+
+
+class StatsSchema(ma.Schema):
+    class Meta:
+        ordered = True
+
+    current_streak = fields.Integer()
+    best_streak = fields.Integer()
+    done = fields.Integer(metadata={"description": "Days of the window that are done"})
+    skipped = fields.Integer()
+    missed = fields.Integer(metadata={"description": "Periods of the window that ended with neither"})
+    rate = fields.Float(allow_none=True, metadata={"description": "done / (done + missed); null when both are 0"})
+    days = fields.List(fields.Nested(DayStateSchema), metadata={"description": "Oldest first, ending today"})

@@ -1,19 +1,29 @@
-"""Habit rules: visibility, the five habit rules on the merged habit, completions and streaks."""
+"""Habit rules: visibility, the five habit rules on the merged habit, completions and skips (streaks: streaks.py)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, text, update
+from flask import current_app
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from app.auth.models import User
 from app.common.timeutil import local_today, utcnow
-from app.errors import Forbidden, NotFound, ValidationFailed
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.habits import jobs
-from app.habits.models import Habit, HabitCompletion
+from app.habits.models import (
+    DURATION_SECONDS_MAX,
+    DURATION_SECONDS_MIN,
+    PERIODICITY_DAYS_MAX,
+    PERIODICITY_DAYS_MIN,
+    Habit,
+    HabitCompletion,
+    HabitSkip,
+    HabitSnooze,
+)
 
 DEFAULTS: dict[str, Any] = {
     "periodicity_days": 1,
@@ -46,7 +56,7 @@ def public_habits_stmt() -> Select:
     return select(Habit).where(Habit.is_public.is_(True)).order_by(Habit.id)
 
 
-def get_visible_habit_or_404(user: User, habit_id: int) -> Habit:
+def get_habit(user: User, habit_id: int) -> Habit:
     """Mine, or someone's public habit; a private habit of another user does not exist for me."""
     habit = db.session.get(Habit, habit_id)
     if habit is None or (habit.owner_id != user.id and not habit.is_public):
@@ -56,7 +66,7 @@ def get_visible_habit_or_404(user: User, habit_id: int) -> Habit:
 
 def get_own_habit(user: User, habit_id: int) -> Habit:
     """For writes: mine; another user's public habit is read-only (403); a private one is 404."""
-    habit = get_visible_habit_or_404(user, habit_id)
+    habit = get_habit(user, habit_id)
     if habit.owner_id != user.id:
         raise Forbidden("Only the owner can change this habit.")
     return habit
@@ -72,10 +82,10 @@ def _check_rules(user: User, merged: dict[str, Any], habit: Habit | None) -> Non
     def err(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    if not 1 <= merged["periodicity_days"] <= 7:
-        err("periodicity_days", "Must be between 1 and 7.")
-    if not 1 <= merged["duration_seconds"] <= 120:
-        err("duration_seconds", "Must be between 1 and 120 seconds.")
+    if not PERIODICITY_DAYS_MIN <= merged["periodicity_days"] <= PERIODICITY_DAYS_MAX:
+        err("periodicity_days", f"Must be between {PERIODICITY_DAYS_MIN} and {PERIODICITY_DAYS_MAX}.")
+    if not DURATION_SECONDS_MIN <= merged["duration_seconds"] <= DURATION_SECONDS_MAX:
+        err("duration_seconds", f"Must be between {DURATION_SECONDS_MIN} and {DURATION_SECONDS_MAX} seconds.")
     related_id, reward = merged["related_habit_id"], merged["reward"]
     if reward is not None and related_id is not None:
         err("reward", "A habit has either a reward or a related habit, not both.")
@@ -155,71 +165,106 @@ def delete_habit(user: User, habit_id: int) -> int:
     return habit_id
 
 
-# --- completions and streaks ------------------------------------------------------------------------
+# --- completions and skips -------------------------------------------------------------------------
+# A day is done, skipped or neither. Every write below first locks the habit row, so a completion and a skip
+# of the same day sent in parallel cannot both land (the second one sees the first and answers 409).
+
+SKIP_AHEAD_DAYS = 366  # a planned day off may be skipped ahead, up to a year
+
+
+def _lock(habit: Habit) -> None:
+    db.session.execute(select(Habit.id).where(Habit.id == habit.id).with_for_update())
+
+
+def _entry_on(model: type[HabitCompletion] | type[HabitSkip] | type[HabitSnooze], habit_id: int, day: date) -> Any:
+    return db.session.scalars(
+        select(model).where(model.habit_id == habit_id, model.date == day).execution_options(populate_existing=True)
+    ).one_or_none()
+
+
+def _insert_once(model: type[HabitCompletion] | type[HabitSkip], habit_id: int, day: date) -> tuple[Any, bool]:
+    new_id = db.session.scalar(
+        pg_insert(model)
+        .values(habit_id=habit_id, date=day, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["habit_id", "date"])
+        .returning(model.id)
+    )
+    return _entry_on(model, habit_id, day), new_id is not None
 
 
 def log_completion(user: User, habit_id: int, day: date | None) -> tuple[HabitCompletion, bool]:
     """Record that the habit was done on `day` (today in my zone by default). Idempotent: logging the same
-    day again returns the existing row and created=False (the route answers 200 instead of 201)."""
+    day again returns the existing row and created=False (the route answers 200 instead of 201). A skipped
+    day cannot be done too (409: remove the skip first)."""
     habit = get_own_habit(user, habit_id)
-    today = local_today(user.timezone)
+    today = local_today(user.timezone, utcnow())
     day = day or today
     if day > today:
         raise ValidationFailed({"date": ["Cannot log a day in the future."]})
-    stmt = (
-        pg_insert(HabitCompletion)
-        .values(habit_id=habit.id, date=day, created_at=utcnow())
+    _lock(habit)
+    if _entry_on(HabitSkip, habit.id, day) is not None:
+        raise Conflict(f"{day.isoformat()} is skipped; remove the skip first.", {"date": ["That day is skipped."]})
+    return _insert_once(HabitCompletion, habit.id, day)
+
+
+def skip_day(user: User, habit_id: int, day: date | None) -> tuple[HabitSkip, bool]:
+    """Leave `day` out on purpose (today by default, or a planned day off ahead): the streak survives it.
+    Idempotent like completions; a done day cannot be skipped (409: undo the completion first)."""
+    habit = get_own_habit(user, habit_id)
+    today = local_today(user.timezone, utcnow())
+    day = day or today
+    if day > today + timedelta(days=SKIP_AHEAD_DAYS):
+        raise ValidationFailed({"date": [f"Can skip at most {SKIP_AHEAD_DAYS} days ahead."]})
+    _lock(habit)
+    if _entry_on(HabitCompletion, habit.id, day) is not None:
+        raise Conflict(f"{day.isoformat()} is done; undo the completion first.", {"date": ["That day is done."]})
+    return _insert_once(HabitSkip, habit.id, day)
+
+
+def undo_completion(user: User, habit_id: int, day: date) -> None:
+    """Forget that the habit was done on `day` (nothing to forget is fine: the undo is idempotent)."""
+    habit = get_own_habit(user, habit_id)
+    db.session.execute(delete(HabitCompletion).where(HabitCompletion.habit_id == habit.id, HabitCompletion.date == day))
+
+
+def unskip_day(user: User, habit_id: int, day: date) -> None:
+    """Take a skip back (idempotent)."""
+    habit = get_own_habit(user, habit_id)
+    db.session.execute(delete(HabitSkip).where(HabitSkip.habit_id == habit.id, HabitSkip.date == day))
+
+
+def snooze_reminder(user: User, habit_id: int, day: date, now: datetime | None = None) -> tuple[str, datetime | None]:
+    """⏰ Later on the reminder of `day`: it comes back once, REMINDER_SNOOZE_MINUTES from now.
+
+    Returns ("snoozed", when), ("already", when) for a day postponed before (once per day), ("completed" |
+    "skipped", None) for a day decided meanwhile and ("past", None) for an undecided earlier day.
+    """
+    habit = get_own_habit(user, habit_id)
+    now = now or utcnow()
+    _lock(habit)
+    state = jobs.decided(habit.id, day)
+    if state is not None:
+        return state, None
+    if day != local_today(user.timezone, now):
+        return "past", None
+    due = (now + timedelta(minutes=current_app.config["REMINDER_SNOOZE_MINUTES"])).replace(microsecond=0)
+    new_id = db.session.scalar(
+        pg_insert(HabitSnooze)
+        .values(habit_id=habit.id, date=day, due_at=due, created_at=now)
         .on_conflict_do_nothing(index_elements=["habit_id", "date"])
-        .returning(HabitCompletion.id)
+        .returning(HabitSnooze.id)
     )
-    new_id = db.session.scalar(stmt)
-    completion = db.session.scalars(
-        select(HabitCompletion)
-        .where(HabitCompletion.habit_id == habit.id, HabitCompletion.date == day)
-        .execution_options(populate_existing=True)
-    ).one()
-    return completion, new_id is not None
+    if new_id is None:
+        return "already", _entry_on(HabitSnooze, habit.id, day).due_at
+    jobs.schedule_snooze(habit.id, day, due)
+    return "snoozed", due
 
 
 def completions_stmt(user: User, habit_id: int) -> Select:
-    habit = get_visible_habit_or_404(user, habit_id)
+    habit = get_habit(user, habit_id)
     return select(HabitCompletion).where(HabitCompletion.habit_id == habit.id).order_by(HabitCompletion.date.desc())
 
 
-_STREAKS = text("""
-    SELECT habit_id, count(*) AS length, max(day) AS newest FROM (
-        SELECT habit_id, day, sum(brk) OVER (PARTITION BY habit_id ORDER BY day DESC
-                                             ROWS UNBOUNDED PRECEDING) AS island
-        FROM (
-            SELECT c.habit_id, c.date AS day,
-                   CASE WHEN lag(c.date) OVER (PARTITION BY c.habit_id ORDER BY c.date DESC) - c.date
-                             > h.periodicity_days THEN 1 ELSE 0 END AS brk
-            FROM habit_completions c JOIN habits h ON h.id = c.habit_id
-            WHERE c.habit_id IN :ids
-        ) gaps
-    ) islands
-    WHERE island = 0
-    GROUP BY habit_id
-""").bindparams(bindparam("ids", expanding=True))
-
-
-def attach_streaks(habits: list[Habit], zones: dict[int, str] | None = None) -> list[Habit]:
-    """Set `current_streak` on every habit with one query: the newest run of completions whose gaps are at
-    most periodicity_days, counted only while it is still alive (newest within periodicity_days of today).
-    `zones` (owner id → time zone) saves the owners' query when the caller already knows them."""
-    for habit in habits:
-        habit.current_streak = 0
-    if not habits:
-        return habits
-    by_id = {habit.id: habit for habit in habits}
-    owner_zones = dict(zones or {})
-    missing = {h.owner_id for h in habits} - owner_zones.keys()
-    if missing:
-        owner_zones.update(db.session.execute(select(User.id, User.timezone).where(User.id.in_(missing))).all())
-    now = utcnow()
-    for habit_id, length, newest in db.session.execute(_STREAKS, {"ids": list(by_id)}):
-        habit = by_id[habit_id]
-        today = local_today(owner_zones[habit.owner_id], now)
-        if (today - newest).days <= habit.periodicity_days:
-            habit.current_streak = length
-    return habits
+def skips_stmt(user: User, habit_id: int) -> Select:
+    habit = get_habit(user, habit_id)
+    return select(HabitSkip).where(HabitSkip.habit_id == habit.id).order_by(HabitSkip.date.desc())

@@ -2,8 +2,9 @@
 
 The access token travels in `?token=` (browsers cannot set headers on a WebSocket); it is checked like a
 REST token (signature, expiry, live session). Close codes: 4401 bad/missing/revoked token, 4403 not a
-member. A cross-site page cannot open a socket: a present Origin must be one of CORS_ORIGINS (403 before
-the handshake); clients without an Origin (not browsers) are let in on the strength of the token.
+member. A cross-site page cannot open a socket: a present Origin must be this service's own (its web client)
+or one of CORS_ORIGINS (403 before the handshake); clients without an Origin (not browsers) are let in on the
+strength of the token.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from simple_websocket import ConnectionClosed
 
 from app.auth.models import User
 from app.auth.tokens import load_token_owner
+from app.common.origins import is_own_origin
 from app.errors import error_response
 from app.events import presence
 from app.events.pubsub import team_channel, user_channel
@@ -37,7 +39,7 @@ _STOP = object()
 @ws_bp.before_request
 def check_origin():
     origin = request.headers.get("Origin")
-    if origin is not None and origin not in current_app.config["CORS_ORIGINS"]:
+    if origin is not None and origin not in current_app.config["CORS_ORIGINS"] and not is_own_origin(origin):
         return error_response(403, "This origin may not open a WebSocket.")
     return None
 

@@ -11,7 +11,8 @@ from app.common.models import CreatedAtMixin, TimestampMixin, UTCDateTime
 from app.common.timeutil import utcnow
 from app.extensions import db
 
-ROLES = ("admin", "member")
+ADMIN, MEMBER = "admin", "member"
+ROLES = (ADMIN, MEMBER)
 
 
 class Team(CreatedAtMixin, db.Model):
@@ -26,7 +27,7 @@ class TeamMember(db.Model):
     """Membership is the only way to see a team: every visibility check joins through this table."""
 
     __tablename__ = "team_members"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'member')", name="role"),)
+    __table_args__ = (CheckConstraint(f"role IN ({', '.join(repr(r) for r in ROLES)})", name="role"),)
 
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)

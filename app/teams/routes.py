@@ -57,7 +57,7 @@ class TeamByIdViews(MethodView):
     @blp.response(200, TeamSchema)
     def get(self, team_id):
         """One of my teams"""
-        return services.get_visible_team_or_404(current_user, team_id)
+        return services.get_team(current_user, team_id)
 
     @jwt_required()
     @blp.arguments(TeamUpdateSchema)
@@ -143,7 +143,7 @@ class TaskListByIdViews(MethodView):
     @blp.response(200, TaskListSchema)
     def get(self, list_id):
         """One task list"""
-        return services.get_visible_list_or_404(current_user, list_id)[0]
+        return services.get_task_list(current_user, list_id)[0]
 
     @jwt_required()
     @blp.arguments(TaskListWriteSchema)
@@ -198,7 +198,7 @@ class TaskByIdViews(MethodView):
     @blp.response(200, TaskSchema)
     def get(self, task_id):
         """One task"""
-        return services.get_visible_task_or_404(current_user, task_id)[0]
+        return services.get_task(current_user, task_id)[0]
 
     @jwt_required()
     @blp.arguments(TaskUpdateSchema)

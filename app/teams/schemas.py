@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.common.schemas import BaseSchema, QuerySchema, Text
-from app.teams.models import ROLES
+from app.teams.models import MEMBER, ROLES
 
 
 class AwareDateTime(ma.fields.AwareDateTime):
@@ -43,7 +43,7 @@ class MemberSchema(ma.Schema):
 
 class MemberCreateSchema(BaseSchema):
     username = Text(150, required=True)
-    role = ma.fields.String(load_default="member", validate=validate.OneOf(ROLES))
+    role = ma.fields.String(load_default=MEMBER, validate=validate.OneOf(ROLES))
 
 
 class MemberUpdateSchema(BaseSchema):

@@ -1,4 +1,4 @@
-"""Rules of the team task manager. Visibility goes through membership: what you cannot see is 404."""
+"""Rules of the team task manager. Visibility goes through membership: what you cannot see is NotFound (404)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 
 from app.auth.models import User
+from app.auth.services import get_user_by_username
 from app.common.pagination import paginate
+from app.common.schemas import schema_columns
 from app.common.timeutil import utcnow
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events.pubsub import publish_after_commit
 from app.extensions import db
 from app.teams import jobs
-from app.teams.models import Task, TaskList, Team, TeamMember
+from app.teams.models import ADMIN, Task, TaskList, Team, TeamMember
 from app.teams.schemas import TaskSchema
 
 _task_schema = TaskSchema()
@@ -28,7 +30,7 @@ def _role(user: User, team_id: int) -> str | None:
     )
 
 
-def get_visible_team_or_404(user: User, team_id: int, *, lock: bool = False) -> Team:
+def get_team(user: User, team_id: int, *, lock: bool = False) -> Team:
     """The team with `my_role` set, if `user` is a member; locking serialises membership changes."""
     stmt = (
         select(Team, TeamMember.role)
@@ -46,11 +48,11 @@ def get_visible_team_or_404(user: User, team_id: int, *, lock: bool = False) -> 
 
 
 def _require_admin(team: Team) -> None:
-    if team.my_role != "admin":
+    if team.my_role != ADMIN:
         raise Forbidden("Only team admins may do this.")
 
 
-def get_visible_list_or_404(user: User, list_id: int) -> tuple[TaskList, str]:
+def get_task_list(user: User, list_id: int) -> tuple[TaskList, str]:
     row = db.session.execute(
         select(TaskList, TeamMember.role)
         .join(TeamMember, TeamMember.team_id == TaskList.team_id)
@@ -61,7 +63,7 @@ def get_visible_list_or_404(user: User, list_id: int) -> tuple[TaskList, str]:
     return row[0], row[1]
 
 
-def get_visible_task_or_404(user: User, task_id: int) -> tuple[Task, str]:
+def get_task(user: User, task_id: int) -> tuple[Task, str]:
     row = db.session.execute(
         select(Task, TeamMember.role)
         .join(TeamMember, TeamMember.team_id == Task.team_id)
@@ -97,14 +99,14 @@ def create_team(actor: User, data: dict[str, Any]) -> Team:
     team = Team(name=data["name"], description=data.get("description", ""))
     db.session.add(team)
     db.session.flush()
-    db.session.add(TeamMember(team_id=team.id, user_id=actor.id, role="admin"))
+    db.session.add(TeamMember(team_id=team.id, user_id=actor.id, role=ADMIN))
     db.session.flush()
-    team.my_role = "admin"
+    team.my_role = ADMIN
     return team
 
 
 def update_team(actor: User, team_id: int, data: dict[str, Any]) -> Team:
-    team = get_visible_team_or_404(actor, team_id)
+    team = get_team(actor, team_id)
     _require_admin(team)
     for key in ("name", "description"):
         if key in data:
@@ -114,7 +116,7 @@ def update_team(actor: User, team_id: int, data: dict[str, Any]) -> Team:
 
 
 def delete_team(actor: User, team_id: int) -> None:
-    team = get_visible_team_or_404(actor, team_id, lock=True)
+    team = get_team(actor, team_id, lock=True)
     _require_admin(team)
     db.session.delete(team)
     db.session.flush()
@@ -124,7 +126,7 @@ def delete_team(actor: User, team_id: int) -> None:
 
 
 def list_members_stmt(actor: User, team_id: int) -> Select:
-    get_visible_team_or_404(actor, team_id)
+    get_team(actor, team_id)
     return (
         select(TeamMember.user_id, User.username, TeamMember.role, TeamMember.joined_at)
         .join(User, User.id == TeamMember.user_id)
@@ -143,9 +145,9 @@ def _member_row(team_id: int, user_id: int) -> dict[str, Any]:
 
 
 def add_member(actor: User, team_id: int, data: dict[str, Any]) -> dict[str, Any]:
-    team = get_visible_team_or_404(actor, team_id, lock=True)
+    team = get_team(actor, team_id, lock=True)
     _require_admin(team)
-    user = db.session.scalar(select(User).where(func.lower(User.username) == data["username"].lower()))
+    user = get_user_by_username(data["username"])
     if user is None or not user.is_active:
         raise ValidationFailed({"username": ["No such user."]})
     if _role(user, team_id) is not None:
@@ -156,10 +158,10 @@ def add_member(actor: User, team_id: int, data: dict[str, Any]) -> dict[str, Any
 
 
 def _admin_count(team_id: int) -> int:
-    return db.session.scalar(select(func.count()).where(TeamMember.team_id == team_id, TeamMember.role == "admin"))
+    return db.session.scalar(select(func.count()).where(TeamMember.team_id == team_id, TeamMember.role == ADMIN))
 
 
-def _get_member_or_404(team_id: int, user_id: int) -> TeamMember:
+def _get_member(team_id: int, user_id: int) -> TeamMember:
     member = db.session.get(TeamMember, (team_id, user_id))
     if member is None:
         raise NotFound("Member not found.")
@@ -168,10 +170,10 @@ def _get_member_or_404(team_id: int, user_id: int) -> TeamMember:
 
 def update_member(actor: User, team_id: int, user_id: int, data: dict[str, Any]) -> dict[str, Any]:
     """Change a member's role (admins only); the last admin cannot be demoted."""
-    team = get_visible_team_or_404(actor, team_id, lock=True)
+    team = get_team(actor, team_id, lock=True)
     _require_admin(team)
-    member = _get_member_or_404(team_id, user_id)
-    if member.role == "admin" and data["role"] != "admin" and _admin_count(team_id) <= 1:
+    member = _get_member(team_id, user_id)
+    if member.role == ADMIN and data["role"] != ADMIN and _admin_count(team_id) <= 1:
         raise Conflict("The last admin of a team cannot be demoted.")
     member.role = data["role"]
     db.session.flush()
@@ -180,11 +182,11 @@ def update_member(actor: User, team_id: int, user_id: int, data: dict[str, Any])
 
 def remove_member(actor: User, team_id: int, user_id: int) -> None:
     """Admins remove anyone, a member may leave; their open tasks become unassigned in the same transaction."""
-    team = get_visible_team_or_404(actor, team_id, lock=True)
+    team = get_team(actor, team_id, lock=True)
     if user_id != actor.id:
         _require_admin(team)
-    member = _get_member_or_404(team_id, user_id)
-    if member.role == "admin" and _admin_count(team_id) <= 1:
+    member = _get_member(team_id, user_id)
+    if member.role == ADMIN and _admin_count(team_id) <= 1:
         raise Conflict("The last admin cannot leave or be removed; make someone else admin first.")
     db.session.delete(member)
     unassigned = db.session.scalars(
@@ -203,12 +205,12 @@ def remove_member(actor: User, team_id: int, user_id: int) -> None:
 
 
 def list_lists_stmt(actor: User, team_id: int) -> Select:
-    get_visible_team_or_404(actor, team_id)
+    get_team(actor, team_id)
     return select(TaskList).where(TaskList.team_id == team_id).order_by(TaskList.id)
 
 
 def create_list(actor: User, team_id: int, data: dict[str, Any]) -> TaskList:
-    get_visible_team_or_404(actor, team_id)
+    get_team(actor, team_id)
     task_list = TaskList(team_id=team_id, name=data["name"], created_by=actor.id)
     db.session.add(task_list)
     db.session.flush()
@@ -216,8 +218,8 @@ def create_list(actor: User, team_id: int, data: dict[str, Any]) -> TaskList:
 
 
 def _editable_list(actor: User, list_id: int) -> TaskList:
-    task_list, role = get_visible_list_or_404(actor, list_id)
-    if role != "admin" and task_list.created_by != actor.id:
+    task_list, role = get_task_list(actor, list_id)
+    if role != ADMIN and task_list.created_by != actor.id:
         raise Forbidden("Only team admins or the list's creator may change it.")
     return task_list
 
@@ -265,21 +267,7 @@ def _notify_assigned(actor: User, task: Task) -> None:
 
 
 #: The task list's columns (what TaskSchema shows): a hot list, loaded as rows rather than ORM objects.
-TASK_LIST_COLUMNS = (
-    Task.id,
-    Task.list_id,
-    Task.team_id,
-    Task.title,
-    Task.description,
-    Task.assignee_id,
-    Task.deadline,
-    Task.is_done,
-    Task.done_at,
-    Task.is_overdue,
-    Task.created_by,
-    Task.created_at,
-    Task.updated_at,
-)
+TASK_LIST_COLUMNS = schema_columns(Task, TaskSchema)
 
 
 def list_tasks(actor: User, list_id: int, pagination_parameters: Any) -> list[dict[str, Any]]:
@@ -293,7 +281,7 @@ def list_tasks(actor: User, list_id: int, pagination_parameters: Any) -> list[di
     )
     rows = paginate(stmt, pagination_parameters, mappings=True)
     if not rows:
-        get_visible_list_or_404(actor, list_id)
+        get_task_list(actor, list_id)
     return rows
 
 
@@ -313,7 +301,7 @@ def search_tasks_stmt(actor: User, filters: dict[str, Any]) -> Select:
 
 
 def create_task(actor: User, list_id: int, data: dict[str, Any]) -> Task:
-    task_list, _role_ = get_visible_list_or_404(actor, list_id)
+    task_list, _role_ = get_task_list(actor, list_id)
     _check_assignee(task_list.team_id, data.get("assignee_id"))
     now = utcnow()
     task = Task(
@@ -336,7 +324,7 @@ def create_task(actor: User, list_id: int, data: dict[str, Any]) -> Task:
 
 
 def update_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
-    task, _role_ = get_visible_task_or_404(actor, task_id)
+    task, _role_ = get_task(actor, task_id)
     previous_assignee = task.assignee_id
     if "list_id" in data and data["list_id"] != task.list_id:
         target = db.session.scalar(select(TaskList).where(TaskList.id == data["list_id"]))
@@ -364,17 +352,50 @@ def update_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
 
 
 def delete_task(actor: User, task_id: int) -> None:
-    task, role = get_visible_task_or_404(actor, task_id)
-    if role != "admin" and task.created_by != actor.id:
+    task, role = get_task(actor, task_id)
+    if role != ADMIN and task.created_by != actor.id:
         raise Forbidden("Only team admins or the task's creator may delete it.")
     _emit("task.deleted", task)
     db.session.delete(task)
     db.session.flush()
 
 
+def my_tasks_with_deadlines(actor: User) -> list:
+    """Tasks assigned to `actor` that have a deadline, in teams I belong to (done ones too), as rows; one
+    statement. The calendar feed renders these."""
+    stmt = (
+        search_tasks_stmt(actor, {"assignee": "me"})
+        .with_only_columns(
+            Task.id,
+            Task.title,
+            Task.description,
+            Task.deadline,
+            Task.is_done,
+            Task.is_overdue,
+            Task.created_at,
+            Task.updated_at,
+        )
+        .where(Task.deadline.is_not(None))
+    )
+    return db.session.execute(stmt).all()
+
+
 def complete_task(actor: User, task_id: int) -> Task:
-    """Mark done (idempotent). Also called by the Telegram bot's /done; events go out when the caller commits."""
-    task, _role_ = get_visible_task_or_404(actor, task_id)
+    """Mark done (idempotent); any member of the team may. Events go out when the caller commits."""
+    task, _role_ = get_task(actor, task_id)
+    return _complete(task)
+
+
+def complete_my_task(actor: User, task_id: int) -> Task:
+    """Mark done a task assigned to `actor` (the bot's /done: a chat completes only my own tasks, even in my
+    teams). Another's task in my team is Forbidden, a task I cannot see NotFound."""
+    task, _role_ = get_task(actor, task_id)
+    if task.assignee_id != actor.id:
+        raise Forbidden("Only the assignee may complete this task here.")
+    return _complete(task)
+
+
+def _complete(task: Task) -> Task:
     if not task.is_done:
         task.is_done = True
         task.done_at = task.updated_at = utcnow()
@@ -385,7 +406,7 @@ def complete_task(actor: User, task_id: int) -> Task:
 
 def reopen_task(actor: User, task_id: int) -> Task:
     """Undo done (idempotent)."""
-    task, _role_ = get_visible_task_or_404(actor, task_id)
+    task, _role_ = get_task(actor, task_id)
     if task.is_done:
         task.is_done = False
         task.done_at = None

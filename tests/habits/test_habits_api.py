@@ -25,6 +25,9 @@ def test_create_returns_every_field_and_schedules_a_reminder(api, user, redis_cl
         "is_public",
         "next_reminder_at",
         "current_streak",
+        "best_streak",
+        "done_today",
+        "skipped_today",
         "owner_id",
         "created_at",
     }

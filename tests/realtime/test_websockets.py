@@ -45,6 +45,16 @@ def test_foreign_origin_is_refused_and_missing_origin_allowed(server, api):
     ws.close()
 
 
+def test_the_services_own_origin_may_open_a_socket(server, api):
+    """Kalendar's own web client is served from the same origin as the sockets, not from CORS_ORIGINS."""
+    alice = api.signup_and_login("alice")
+    ws = server.connect("/ws/user", alice.access_token, origin=server.http)
+    assert next_event(ws)["type"] == "ready"
+    ws.close()
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        server.connect("/ws/user", alice.access_token, origin=server.http.replace("127.0.0.1", "127.0.0.2"))
+
+
 def test_members_receive_task_events_from_rest_and_from_another_process(server, api):
     admin, member = api.signup_and_login("ada"), api.signup_and_login("max")
     team_id = make_team(api, admin, member)
