@@ -123,6 +123,45 @@ def wrk(url: str, script: str, duration: int = DURATION) -> dict:
     return data
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLOCK_TICKS
+
+
+def postgres_pids() -> list[int]:
+    """The benchmark server's backends (children of its postmaster): their CPU is part of a request's cost."""
+    import psycopg
+
+    try:
+        with psycopg.connect(libpq_url(ENV["DATABASE_URL"])) as conn:
+            data_dir = conn.execute("SHOW data_directory").fetchone()[0]
+        postmaster = Path(data_dir, "postmaster.pid").read_text().split()[0]
+    except (OSError, psycopg.Error):
+        return []
+    out = subprocess.run(["pgrep", "-P", postmaster], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def measured(server: Gunicorn, script: str) -> dict:
+    """wrk on `server`, plus the CPU its workers and PostgreSQL spent per request (ms)."""
+    workers, backends = server.worker_pids(), postgres_pids()
+    before = cpu_seconds(workers), cpu_seconds(backends)
+    data = wrk(server.url, script)
+    data["cpu_ms"] = (cpu_seconds(workers) - before[0]) * 1000 / max(data["requests"], 1)
+    data["pg_ms"] = (cpu_seconds(backends) - before[1]) * 1000 / max(data["requests"], 1)
+    return data
+
+
 def bench_http(ceiling: Gunicorn, api: Gunicorn) -> tuple[list[dict], float]:
     for script in ("ceiling.lua", "goals.lua", "habits.lua", "tasks.lua"):  # warm up pools and caches
         wrk((ceiling if script == "ceiling.lua" else api).url, script, 1)
@@ -133,9 +172,10 @@ def bench_http(ceiling: Gunicorn, api: Gunicorn) -> tuple[list[dict], float]:
             continue
         pairs = []
         for _ in range(ROUNDS):
-            pairs.append((wrk(ceiling.url, "ceiling.lua"), wrk(api.url, script)))
-        med = {key: statistics.median(p[1][key] for p in pairs) for key in ("rps", "p50", "p99")}
+            pairs.append((measured(ceiling, "ceiling.lua"), measured(api, script)))
+        med = {key: statistics.median(p[1][key] for p in pairs) for key in ("rps", "p50", "p99", "cpu_ms", "pg_ms")}
         ceil_rps = statistics.median(p[0]["rps"] for p in pairs)
+        ceil_cpu = statistics.median(p[0]["cpu_ms"] for p in pairs)
         ratio = med["rps"] / ceil_rps
         errors = sum(p[1]["errors"] for p in pairs)
         results.append(
@@ -145,6 +185,8 @@ def bench_http(ceiling: Gunicorn, api: Gunicorn) -> tuple[list[dict], float]:
                 "errors": errors,
                 "ceiling_rps": ceil_rps,
                 "ratio": ratio,
+                "ceiling_cpu_ms": ceil_cpu,
+                "cpu_ratio": ceil_cpu / max(med["cpu_ms"] + med["pg_ms"], 1e-9),
                 "rounds": [round(p[1]["rps"]) for p in pairs],
                 "ok": ratio >= target and (p99_target is None or med["p99"] <= p99_target) and errors == 0,
                 "target": ", ".join(
@@ -155,7 +197,9 @@ def bench_http(ceiling: Gunicorn, api: Gunicorn) -> tuple[list[dict], float]:
         )
         print(
             f"  {name:32} {med['rps']:8.0f} req/s  p50 {med['p50']:6.1f}  p99 {med['p99']:6.1f} ms  "
-            f"errors {errors}  ceiling {ceil_rps:.0f}  ratio {ratio:.1%}",
+            f"errors {errors}  ceiling {ceil_rps:.0f}  ratio {ratio:.1%}  "
+            f"CPU/req web {med['cpu_ms']:.2f} + pg {med['pg_ms']:.2f} ms (ceiling {ceil_cpu:.2f}: "
+            f"{ceil_cpu / max(med['cpu_ms'] + med['pg_ms'], 1e-9):.1%})",
             flush=True,
         )
     ceil_all = [r["ceiling_rps"] for r in results]
@@ -444,14 +488,17 @@ def report(http, ceiling_rps, export, sync, overdue, sockets, burst, info, start
         f"ceiling/endpoint per row, medians. Data: 10,000 users, 100,000 goals on 1,000 shared boards, "
         "50,000 habits, 1,000 teams with 100,000 tasks. Every request picks one of 1,000 users at random.",
         "",
-        "| endpoint | req/s | p50 ms | p99 ms | errors | ceiling req/s | ratio to ceiling | target | |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---|",
-        f"| ceiling (bench/ceiling.py) | {ceiling_rps:.0f} | | | | | 100% | | |",
+        "| endpoint | req/s | p50 ms | p99 ms | errors | ceiling req/s | ratio to ceiling | target | | "
+        "CPU ms/req web + PostgreSQL | CPU ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|",
+        f"| ceiling (bench/ceiling.py) | {ceiling_rps:.0f} | | | | | 100% | | | "
+        f"{statistics.median(r['ceiling_cpu_ms'] for r in http):.2f} + 0 | 100% |",
     ]
     for r in http:
         lines.append(
             f"| {r['name']} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | "
-            f"{r['ceiling_rps']:.0f} | {r['ratio']:.1%} | {r['target']} | {mark[r['ok']]} |"
+            f"{r['ceiling_rps']:.0f} | {r['ratio']:.1%} | {r['target']} | {mark[r['ok']]} | "
+            f"{r['cpu_ms']:.2f} + {r['pg_ms']:.2f} | {r['cpu_ratio']:.1%} |"
         )
     lines += [
         "",
@@ -470,6 +517,10 @@ def report(http, ceiling_rps, export, sync, overdue, sockets, burst, info, start
         f"| {SOCKETS} open WebSockets (1 web worker) | REST p99 {sockets['idle_p99']:.1f} ms idle → "
         f"{sockets['busy_p99']:.1f} ms ({sockets['ratio']:.2f}x); one event to {sockets['reached']} sockets in "
         f"{sockets['fanout_ms']} ms | p99 <= 2x idle; fan-out <= 1 s | {mark[sockets['ok']]} |",
+        "",
+        "CPU ms/req: user + system time of the web workers and of the PostgreSQL backends during the endpoint's "
+        "wrk runs, per request; CPU ratio: the ceiling's CPU per request over the endpoint's. It depends much less "
+        "on what else runs on the machine than req/s does.",
         "",
         "Per-round req/s of each endpoint: " + "; ".join(f"{r['name']}: {r['rounds']}" for r in http) + ".",
         "",
