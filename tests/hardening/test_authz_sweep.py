@@ -36,6 +36,7 @@ NO_OBJECT = {
     "/api/v1/auth/vk/login",
     "/api/v1/boards",
     "/api/v1/bot/link",
+    "/api/v1/bot/link-token",
     "/api/v1/bot/status",
     "/api/v1/bot/verify",
     "/api/v1/calendar/feed-token",
