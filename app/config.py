@@ -41,10 +41,11 @@ def env_list(name: str) -> list[str]:
 
 
 def normalize_database_url(url: str) -> str:
-    """Map the URLs people hand us onto the psycopg2 driver we ship (SQLAlchemy 2.1 defaults to psycopg 3)."""
-    for prefix in ("postgres://", "postgresql://"):
+    """Map the URLs people hand us (Heroku's postgres://, plain postgresql://, an older postgresql+psycopg2://)
+    onto the psycopg 3 driver we ship."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg2://" + url[len(prefix) :]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -91,12 +92,21 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalize_database_url(env_str("DATABASE_URL"))
     # Keep as many connections as a worker's concurrent requests (gevent: up to worker_connections greenlets):
     # with SQLAlchemy's default of 5, connections over the pool size are closed on return and reopened on
-    # the next burst, a new PostgreSQL backend every few requests under load (bench/RESULTS.md).
+    # the next burst, a new PostgreSQL backend every few requests under load (bench/RESULTS.md). LIFO: the
+    # connection just returned (warm caches, prepared statements) serves the next request. No pre-ping on
+    # every checkout: app/common/pool.py checks liveness without a round trip, and pings only connections
+    # idle for over DB_PING_AFTER_IDLE seconds.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {
-        "pool_pre_ping": True,
         "pool_size": env_int("DB_POOL_SIZE", 20),
         "max_overflow": env_int("DB_MAX_OVERFLOW", 10),
+        "pool_use_lifo": True,
+        # psycopg 3 prepares a statement on the server once it ran DB_PREPARE_THRESHOLD times on a connection:
+        # later runs skip parsing and planning. Set it empty behind a transaction-mode pgbouncer < 1.21.
+        "connect_args": {
+            "prepare_threshold": env_int("DB_PREPARE_THRESHOLD", 2) if env_str("DB_PREPARE_THRESHOLD", "2") else None
+        },
     }
+    DB_PING_AFTER_IDLE = env_float("DB_PING_AFTER_IDLE", 30.0)
     REDIS_URL = env_str("REDIS_URL")
 
     CORS_ORIGINS = env_list("CORS_ORIGINS")
