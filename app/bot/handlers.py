@@ -175,10 +175,17 @@ def on_callback(bot: telebot.TeleBot, call: types.CallbackQuery) -> None:
     data = call.data or ""
     if call.message is None or call.message.chat.type != "private":
         answer_button(bot, call.id, t(lang, "stale_button"))
+    elif _deactivated(call.message.chat.id):
+        answer_button(bot, call.id, t(lang, "stale_button"))  # a deactivated account's buttons do nothing
     elif data.startswith(create.CATEGORY_CALLBACK):
         create.on_category_button(bot, call, lang)
     else:
         habits.on_habit_button(bot, call, lang)
+
+
+def _deactivated(chat_id: int) -> bool:
+    link = linking.link_for_chat(chat_id)
+    return link is not None and not link.user.is_active
 
 
 COMMANDS: dict[str, Callable[[User, int, str, str], None]] = {

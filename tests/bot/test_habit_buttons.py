@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 from telebot import apihelper, types
 
+from app.auth.models import User
 from app.bot.handlers import handle_update
 from app.bot.poller import build_bot
 from app.common.timeutil import local_today, utcnow
@@ -216,3 +217,15 @@ def test_habits_command_shows_today_s_state_with_the_buttons_while_undecided(api
     answer, [edit] = press(second, _data(second, "✅"))
     assert answer == "✅ Сделано — серия 1" and edit["text"].startswith(f"#{open_['id']} бегать")
     assert api.get(f"{BASE}/{open_['id']}", alice).json["done_today"] is True
+
+
+def test_a_deactivated_account_s_buttons_do_nothing(api, alice, fake_telegram, press):
+    habit, message = _remind(api, alice, fake_telegram)
+    db.session.execute(update(User).where(User.id == alice.id).values(is_active=False))
+    db.session.commit()
+    for symbol in ("✅", "⏭", "⏰"):
+        answer, edits = press(message, _data(message, symbol))
+        assert answer == "Эта кнопка устарела." and edits == []
+    assert db.session.scalar(select(func.count(HabitCompletion.id))) == 0
+    assert db.session.scalar(select(func.count(HabitSkip.id))) == 0
+    assert db.session.scalar(select(func.count(HabitSnooze.id))) == 0

@@ -146,7 +146,7 @@ function vkOutcome() {
 
 async function start() {
   const prefs = loadPrefs();
-  setLanguage(detectLanguage(prefs.lang));
+  await setLanguage(detectLanguage(prefs.lang));
   applyTheme(prefs.theme || 'system');
   setSignedOutHandler(signedOut);
   render(html`<${App} />`, document.getElementById('app'));

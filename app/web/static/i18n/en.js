@@ -109,7 +109,7 @@ export default {
   'habit.rule.pleasant': 'A pleasant habit is its own reward: it has neither a reward nor a linked habit.',
   'habit.rule.either': 'A useful habit gets a reward or a linked pleasant habit — not both.',
   'habit.rule.related': 'Only one of your own pleasant habits.',
-  'habit.publicTitle': "Others' public habits",
+  'habit.publicTitle': 'Public habits',
   'habit.publicEmpty': 'Nobody has shared a habit yet.',
   'habit.confirmDelete': 'Delete the habit "{action}"?',
   'status.todo': 'To do',

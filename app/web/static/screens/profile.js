@@ -157,9 +157,9 @@ function Vk() {
 function Appearance() {
   const prefs = loadPrefs();
   const [theme, setTheme] = useState(prefs.theme || 'system');
-  const chooseLanguage = (lang) => {
+  const chooseLanguage = async (lang) => {
     savePrefs({ lang });
-    setLanguage(lang);
+    await setLanguage(lang);
     setState({}); // redraw every screen in the new language
   };
   const chooseTheme = (value) => {
