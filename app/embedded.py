@@ -142,7 +142,7 @@ def _ensure_postgres(root: Path, state: dict, database: str) -> str:
         socket_dir, pid = _start_postgres(root / "postgres")
         state["postgres"] = {"pid": pid, "socket_dir": socket_dir}
     _create_database(socket_dir, database)
-    return f"postgresql+psycopg2://postgres@/{database}?host={quote(socket_dir)}"
+    return f"postgresql+psycopg://postgres@/{database}?host={quote(socket_dir)}"
 
 
 def _start_postgres(pgdata: Path) -> tuple[str, int]:
@@ -180,18 +180,18 @@ def _start_postgres(pgdata: Path) -> tuple[str, int]:
 
 
 def _pg_connect(socket_dir: str, database: str = "postgres"):
-    import psycopg2
+    import psycopg
 
-    return psycopg2.connect(host=socket_dir, user="postgres", dbname=database, connect_timeout=3)
+    return psycopg.connect(host=socket_dir, user="postgres", dbname=database, connect_timeout=3)
 
 
 def _pg_answers(socket_dir: str) -> bool:
-    import psycopg2
+    import psycopg
 
     try:
         _pg_connect(socket_dir).close()
         return True
-    except psycopg2.OperationalError:
+    except psycopg.OperationalError:
         return False
 
 

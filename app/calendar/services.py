@@ -132,22 +132,16 @@ def _body_key(feed_id: int, fingerprint: str) -> str:
 
 
 def _cached_body(feed_id: int, fingerprint: str) -> bytes | None:
-    client = redis_store.client
-    if client is None:
-        return None
     try:
-        return client.get(_body_key(feed_id, fingerprint))
+        return redis_store.client.get(_body_key(feed_id, fingerprint))
     except redis.RedisError:
         log.warning("calendar body cache unavailable, rendering")
         return None
 
 
 def _store_body(feed_id: int, fingerprint: str, body: bytes) -> None:
-    client = redis_store.client
-    if client is None:
-        return
     try:
-        client.set(_body_key(feed_id, fingerprint), body, ex=BODY_CACHE_TTL)
+        redis_store.client.set(_body_key(feed_id, fingerprint), body, ex=BODY_CACHE_TTL)
     except redis.RedisError:
         log.warning("calendar body cache unavailable, not stored")
 
