@@ -251,4 +251,5 @@ export default {
   'feed.confirmRotate': 'The current feed URL will stop working at once. Continue?',
   'vk.why': 'Link your VK account to sign in with it.',
   'vk.link': 'Link VK account',
+  'auth.wrong': 'Wrong username or password.',
 };
