@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user, jwt_required
 from flask_smorest import Blueprint
 
+from app.common.json import RowsResponse
 from app.common.pagination import paginate
 from app.extensions import db
 from app.teams import members, services
@@ -25,6 +26,7 @@ from app.teams.schemas import (
 )
 
 blp = Blueprint("teams", __name__, url_prefix="/api/v1", description="Teams, task lists and tasks")
+TASK_ROWS = RowsResponse(TaskSchema)  # a list's tasks render their rows directly (a hot list)
 
 
 @blp.route("/teams")
@@ -169,7 +171,7 @@ class ListTaskViews(MethodView):
     @blp.paginate()
     def get(self, list_id, pagination_parameters):
         """Tasks of a list"""
-        return services.list_tasks(current_user, list_id, pagination_parameters)
+        return TASK_ROWS(services.list_tasks(current_user, list_id, pagination_parameters))
 
     @jwt_required()
     @blp.arguments(TaskCreateSchema)
