@@ -46,7 +46,7 @@ def _report_cases():
 
 @pytest.fixture(autouse=True)
 def _bot_reachable(redis_client):
-    """The bot's username as its poller caches it: the fuzzer exercises the link-token flow, not an outage
+    """The bot's username as a first answered getMe caches it: the fuzzer exercises the link-token flow, not an outage
     (an unreachable Telegram is a documented 502, tested in tests/bot/test_link_token.py)."""
     redis_client.set(USERNAME_KEY, "kalendar_fuzz_bot")
 
