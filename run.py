@@ -25,6 +25,7 @@ from honcho.manager import Manager
 from honcho.printer import Printer
 
 from app import embedded
+from app.config import check_service_urls, refuse_to_start
 
 gc.freeze()  # the app's modules stay for good: a loaded machine would spend seconds collecting them at exit
 ROOT = Path(__file__).resolve().parent
@@ -104,6 +105,8 @@ def _interrupt(signum, frame):
 def main() -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     load_dotenv(ROOT / ".env", override=False)
+    with refuse_to_start(exit_code=2):  # before any server starts: a wrong URL is the whole message
+        check_service_urls(os.environ.get("DATABASE_URL", "").strip(), os.environ.get("REDIS_URL", "").strip())
     root = embedded.data_dir()
     servers = [name for name, var in (("postgres", "DATABASE_URL"), ("valkey", "REDIS_URL")) if not os.environ.get(var)]
     procfile = parse_procfile((ROOT / "Procfile").read_text()).processes

@@ -24,6 +24,7 @@ time.tzset()
 
 from app import create_app  # noqa: E402  (after TZ is fixed)
 from app.common import queue  # noqa: E402  (after TZ is fixed)
+from app.config import refuse_to_start  # noqa: E402
 from app.habits.reminders import sync_reminders  # noqa: E402
 from app.wiring import PERIODIC_JOBS  # noqa: E402
 
@@ -47,13 +48,11 @@ def scheduler_loop(app, stop: threading.Event) -> None:
 
 
 def main() -> int:
-    app = create_app()
+    with refuse_to_start(exit_code=2):
+        app = create_app()
     gc.freeze()  # the app lives as long as the process: no collector passes over it, and a quick exit on SIGTERM
     queue.bind_app(app)
     with app.app_context():
-        if queue.connection() is None:
-            log.error("REDIS_URL is not set: there is nothing for a worker to do")
-            return 1
         log.info("rebuilt %d reminder jobs", sync_reminders())
         log.info("periodic jobs: %s", ", ".join(queue.register_periodic_jobs(PERIODIC_JOBS)) or "none")
         conn = queue.connection()

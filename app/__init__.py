@@ -20,8 +20,9 @@ from app.common.after_commit import install_after_commit_hook
 from app.common.hooks import install_request_hooks
 from app.common.i18n import init_i18n
 from app.common.json import OrjsonProvider
+from app.common.pool import install_liveness_checks
 from app.common.proxies import install_trusted_proxies
-from app.config import Config, limiter_storage_uri
+from app.config import Config, check_service_urls, limiter_storage_uri
 from app.errors import register_error_handlers
 from app.extensions import api, cors, db, jwt, limiter, migrate, redis_store, sock
 from app.goals.routes import blp as goals_api
@@ -45,12 +46,15 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.json = OrjsonProvider(app)
     app.config.from_object(config_class)
+    check_service_urls(app.config["SQLALCHEMY_DATABASE_URI"], app.config["REDIS_URL"])
     embedded.configure(app.config)  # unset DATABASE_URL / REDIS_URL: the embedded servers, started or attached
     config_class.check(app.config)
-    app.config["RATELIMIT_STORAGE_URI"] = limiter_storage_uri(app.config["REDIS_URL"]) or "memory://"
+    app.config["RATELIMIT_STORAGE_URI"] = limiter_storage_uri(app.config["REDIS_URL"])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
+    with app.app_context():
+        install_liveness_checks(db.engine, app.config["DB_PING_AFTER_IDLE"])
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     redis_store.init_app(app)
     jwt.init_app(app)

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSECURE_SECRETS = {"", "change-me", "dev", "secret", "changeme", "dev-insecure-secret"}
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+class ConfigError(RuntimeError):
+    """The environment asks for something Kalendar cannot run with; the entry points print it and exit."""
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -33,11 +41,40 @@ def env_list(name: str) -> list[str]:
 
 
 def normalize_database_url(url: str) -> str:
-    """Map the URLs people hand us onto the psycopg2 driver we ship (SQLAlchemy 2.1 defaults to psycopg 3)."""
-    for prefix in ("postgres://", "postgresql://"):
+    """Map the URLs people hand us (Heroku's postgres://, plain postgresql://, an older postgresql+psycopg2://)
+    onto the psycopg 3 driver we ship."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg2://" + url[len(prefix) :]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def check_service_urls(database_url: str, redis_url: str) -> None:
+    """PostgreSQL and Redis are the only stores: refuse any other URL before anything connects.
+
+    Empty is fine (the embedded servers fill it in). Only the scheme is quoted back: a URL carries a password.
+    """
+    scheme = normalize_database_url(database_url).partition(":")[0]
+    if database_url and not scheme.startswith("postgresql"):
+        raise ConfigError(
+            f"DATABASE_URL must point at PostgreSQL 15 or newer (postgresql://user:password@host/db), not {scheme!r};"
+            " leave it unset to use the embedded PostgreSQL"
+        )
+    if redis_url and not redis_url.startswith(REDIS_SCHEMES):
+        raise ConfigError(
+            f"REDIS_URL must point at Redis 6 or newer (redis://, rediss:// or unix://), not"
+            f" {redis_url.partition(':')[0]!r}; leave it unset to use the embedded Valkey"
+        )
+
+
+@contextmanager
+def refuse_to_start(exit_code: int) -> Iterator[None]:
+    """Entry points: a ConfigError becomes one line on stderr and an exit code, not a traceback."""
+    try:
+        yield
+    except ConfigError as exc:
+        print(f"kalendar: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(exit_code) from None
 
 
 def limiter_storage_uri(redis_url: str) -> str:
@@ -55,12 +92,21 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalize_database_url(env_str("DATABASE_URL"))
     # Keep as many connections as a worker's concurrent requests (gevent: up to worker_connections greenlets):
     # with SQLAlchemy's default of 5, connections over the pool size are closed on return and reopened on
-    # the next burst, a new PostgreSQL backend every few requests under load (bench/RESULTS.md).
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True} | (
-        {}
-        if SQLALCHEMY_DATABASE_URI.startswith("sqlite")
-        else {"pool_size": env_int("DB_POOL_SIZE", 20), "max_overflow": env_int("DB_MAX_OVERFLOW", 10)}
-    )
+    # the next burst, a new PostgreSQL backend every few requests under load (bench/RESULTS.md). LIFO: the
+    # connection just returned (warm caches, prepared statements) serves the next request. No pre-ping on
+    # every checkout: app/common/pool.py checks liveness without a round trip, and pings only connections
+    # idle for over DB_PING_AFTER_IDLE seconds.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {
+        "pool_size": env_int("DB_POOL_SIZE", 20),
+        "max_overflow": env_int("DB_MAX_OVERFLOW", 10),
+        "pool_use_lifo": True,
+        # psycopg 3 prepares a statement on the server once it ran DB_PREPARE_THRESHOLD times on a connection:
+        # later runs skip parsing and planning. Set it empty behind a transaction-mode pgbouncer < 1.21.
+        "connect_args": {
+            "prepare_threshold": env_int("DB_PREPARE_THRESHOLD", 2) if env_str("DB_PREPARE_THRESHOLD", "2") else None
+        },
+    }
+    DB_PING_AFTER_IDLE = env_float("DB_PING_AFTER_IDLE", 30.0)
     REDIS_URL = env_str("REDIS_URL")
 
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port entries are trusted.
@@ -114,9 +160,9 @@ class Config:
     BOT_HEARTBEAT_STALE = env_int("BOT_HEARTBEAT_STALE", 90)  # an older heartbeat reads "stale"
     BOT_CONVERSATION_TTL = env_int("BOT_CONVERSATION_TTL", 15 * 60)  # an idle /create is forgotten after this
 
-    JOBS_INLINE = env_bool("JOBS_INLINE")  # run enqueued jobs in the caller (tests); implied without REDIS_URL
     SCHEDULER_INTERVAL = env_float("SCHEDULER_INTERVAL", 5.0)  # seconds between rq-scheduler passes
     REMINDER_STALE_SECONDS = env_int("REMINDER_STALE_SECONDS", 600)  # older occurrences are skipped
+    REMINDER_SNOOZE_MINUTES = env_float("REMINDER_SNOOZE_MINUTES", 15.0)  # ⏰ Later re-sends a reminder once after this
 
     VK_CLIENT_ID = env_str("VK_CLIENT_ID")
     VK_CLIENT_SECRET = env_str("VK_CLIENT_SECRET")
@@ -176,7 +222,7 @@ class Config:
             return
         for key in ("SECRET_KEY", "JWT_SECRET_KEY"):
             if config.get(key, "") in INSECURE_SECRETS or len(config.get(key, "")) < 16:
-                raise RuntimeError(f"{key} must be set to a long random value outside debug/testing")
+                raise ConfigError(f"{key} must be set to a long random value outside debug/testing")
 
 
 class TestConfig(Config):

@@ -8,10 +8,12 @@ from typing import Any
 from app.auth import services as auth
 from app.auth.models import User
 from app.common.timeutil import local_today, utcnow
+from app.goals import participants as goal_participants
 from app.goals import schemas as goal_schemas
 from app.goals import services as goals
 from app.habits import schemas as habit_schemas
 from app.habits import services as habits
+from app.teams import members as team_members
 from app.teams import schemas as team_schemas
 from app.teams import services as teams
 
@@ -39,10 +41,10 @@ def seed_demo(password: str) -> dict[str, int] | None:
     today = local_today(demo.timezone)
 
     board = goals.create_board(demo, _load(goal_schemas.BoardWriteSchema, {"title": "Семья и дом"}))
-    goals.add_participant(
+    goal_participants.add_participant(
         demo, board.id, _load(goal_schemas.ParticipantCreateSchema, {"username": "alice", "role": "writer"})
     )
-    goals.add_participant(
+    goal_participants.add_participant(
         demo, board.id, _load(goal_schemas.ParticipantCreateSchema, {"username": "bob", "role": "reader"})
     )
     counts = {"users": len(users), "boards": 1, "goals": 0, "habits": 0, "tasks": 0}
@@ -109,7 +111,7 @@ def seed_demo(password: str) -> dict[str, int] | None:
         demo, _load(team_schemas.TeamCreateSchema, {"name": "Kalendar core", "description": "Демо-команда"})
     )
     for username in ("alice", "bob"):
-        teams.add_member(
+        team_members.add_member(
             demo, team.id, _load(team_schemas.MemberCreateSchema, {"username": username, "role": "member"})
         )
     sprint = teams.create_list(demo, team.id, _load(team_schemas.TaskListWriteSchema, {"name": "Спринт 1"}))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import redis
 from apispec import BasePlugin
 from flask import Flask
@@ -20,8 +18,6 @@ from sqlalchemy.orm import DeclarativeBase
 
 from app.common.schemas import ErrorSchema
 from app.errors import envelope_for_http_exception
-
-log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -92,43 +88,36 @@ class _ErrorEnvelopePlugin(BasePlugin):
 
 
 class RedisStore:
-    """One Redis client per process, or None when REDIS_URL is empty (the embedded default)."""
+    """One Redis client per process. create_app has filled REDIS_URL (configured or the embedded Valkey)."""
 
     def __init__(self) -> None:
         self._url = ""
         self._client: redis.Redis | None = None
 
     def init_app(self, app: Flask) -> None:
-        self._url = app.config.get("REDIS_URL", "")
+        self._url = app.config["REDIS_URL"]
         self._client = None
         app.extensions["redis_store"] = self
-        if not self._url:
-            log.warning("REDIS_URL is not set: background jobs, realtime and shared rate limits are disabled")
 
     @property
-    def enabled(self) -> bool:
-        return bool(self._url)
-
-    @property
-    def client(self) -> redis.Redis | None:
-        if self._url and self._client is None:
+    def client(self) -> redis.Redis:
+        if self._client is None:
+            if not self._url:
+                raise RuntimeError("the Redis client is used before create_app bound it")
             self._client = redis.Redis.from_url(
                 self._url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30
             )
         return self._client
 
     def ping(self) -> bool:
-        client = self.client
-        if client is None:
-            return False
         try:
-            return bool(client.ping())
+            return bool(self.client.ping())
         except redis.RedisError:
             return False
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(compare_type=True, render_as_batch=True)
+migrate = Migrate(compare_type=True)
 api = KalendarApi()
 jwt = JWTManager()
 cors = CORS()

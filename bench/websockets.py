@@ -27,11 +27,9 @@ import gevent  # noqa: E402
 import requests  # noqa: E402
 import websocket  # noqa: E402
 from gevent.pool import Pool  # noqa: E402
-from psycogreen.gevent import patch_psycopg  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-patch_psycopg()
 
 from app import create_app  # noqa: E402
 from app.auth.models import AuthSession, User  # noqa: E402

@@ -7,14 +7,19 @@ Run it: `python -m fakes.telegram --port 8081` (then TELEGRAM_API_URL=http://127
     fake.stop()
 
 Bot API (`/bot<token>/<method>`, GET or POST; params from the query string AND a form or JSON body):
-* getMe → a bot user; sendMessage → records the call, answers a message object; getUpdates → updates
-  from a queue: `offset` confirms (drops) every update with a smaller id, `offset=-1` keeps only the
-  newest, `timeout` long-polls up to that many seconds, `limit` caps the batch; anything else → ok/true.
+* getMe → a bot user; sendMessage → records the call (with its message_id and reply_markup), answers a
+  message object; editMessageText → records the edit and changes the message's text (400 as Telegram does
+  for an unknown message or an unchanged text); answerCallbackQuery → records the answer, true;
+  getUpdates → updates from a queue: `offset` confirms (drops) every update with a smaller id,
+  `offset=-1` keeps only the newest, `timeout` long-polls up to that many seconds, `limit` caps the batch;
+  anything else → ok/true.
 
 Control API (JSON), the same from HTTP and Python:
 | HTTP                         | Python                               | what                                    |
 |------------------------------|--------------------------------------|-----------------------------------------|
 | GET  /_control/messages      | fake.messages()                      | recorded sendMessage calls (dicts)      |
+| GET  /_control/edits         | fake.edits()                         | recorded editMessageText calls          |
+| GET  /_control/answers       | fake.answers()                       | recorded answerCallbackQuery calls      |
 | GET  /_control/calls         | fake.calls()                         | every call: {method, params, status}    |
 | POST /_control/updates       | fake.push_update(update_or_list)     | queue updates (update_id assigned)      |
 | POST /_control/fail          | fake.fail(method, status, count=1,   | script the next `count` answers of      |
@@ -22,8 +27,10 @@ Control API (JSON), the same from HTTP and Python:
 |       retry_after,delay,     |   description=None)                  | 5xx, 403, 409 (two pollers), or         |
 |       description}           |                                      | "timeout" (sleep `delay` s, then 504)   |
 | POST /_control/reset         | fake.reset()                         | forget messages, calls, updates, fails  |
-Helpers: fake.wait_for_messages(n, timeout) → list, fake.text_message(chat_id, text, user_id=None) →
-an update dict for a private-chat text message (push it with push_update).
+Helpers: fake.wait_for_messages(n, timeout) → list, fake.wait_for(method, n, timeout) → recorded calls,
+fake.text_message(chat_id, text, user_id=None) → an update dict for a private-chat text message,
+fake.button_press(message, data, chat_id=None) → a callback_query update pressing a button of a message the
+bot sent (`data`: the button's callback_data; `chat_id`: a press from another chat), to push with push_update.
 """
 
 from __future__ import annotations
@@ -52,6 +59,10 @@ class FakeTelegram:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._lock = threading.Condition()
         self._messages: list[dict] = []
+        self._edits: list[dict] = []
+        self._answers: list[dict] = []
+        self._texts: dict[tuple[int, int], str] = {}  # (chat, message id) → current text, for edits
+        self._callback_ids = itertools.count(1)
         self._calls: list[dict] = []
         self._updates: list[dict] = []
         self._fails: dict[str, list[dict]] = {}
@@ -86,6 +97,24 @@ class FakeTelegram:
         with self._lock:
             return [dict(c) for c in self._calls]
 
+    def edits(self) -> list[dict]:
+        with self._lock:
+            return [dict(e) for e in self._edits]
+
+    def answers(self) -> list[dict]:
+        with self._lock:
+            return [dict(a) for a in self._answers]
+
+    def wait_for(self, method: str, count: int, timeout: float = 10.0) -> list[dict]:
+        """Successful calls of `method` once there are `count` of them (or what there is at the timeout)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [dict(c) for c in self._calls if c["method"] == method and c["status"] == 200]
+                if len(found) >= count or time.monotonic() >= deadline:
+                    return found
+                self._lock.wait(min(0.1, max(0.0, deadline - time.monotonic())))
+
     def push_update(self, update: dict | list[dict]) -> list[dict]:
         items = update if isinstance(update, list) else [update]
         with self._lock:
@@ -113,6 +142,9 @@ class FakeTelegram:
     def reset(self) -> None:
         with self._lock:
             self._messages.clear()
+            self._edits.clear()
+            self._answers.clear()
+            self._texts.clear()
             self._calls.clear()
             self._updates.clear()
             self._fails.clear()
@@ -143,6 +175,29 @@ class FakeTelegram:
             }
         }
 
+    def button_press(self, message: dict, data: str, chat_id: int | None = None, language_code: str = "ru") -> dict:
+        """A callback_query update: the person in `chat_id` (default: the message's chat) presses the button
+        with callback_data `data` under `message` (a dict from messages())."""
+        chat = int(message["chat_id"]) if chat_id is None else chat_id
+        with self._lock:
+            text = self._texts.get((int(message["chat_id"]), message["message_id"]), message.get("text", ""))
+            callback_id = str(next(self._callback_ids))
+        return {
+            "callback_query": {
+                "id": callback_id,
+                "from": {"id": chat, "is_bot": False, "first_name": "Test", "language_code": language_code},
+                "chat_instance": str(chat),
+                "data": data,
+                "message": {
+                    "message_id": message["message_id"],
+                    "date": int(message.get("at", time.time())),
+                    "chat": {"id": chat, "type": "private"},
+                    "from": BOT_USER,
+                    "text": text,
+                },
+            }
+        }
+
     # --- Bot API --------------------------------------------------------------------------------
     def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict]:
         with self._lock:
@@ -160,6 +215,14 @@ class FakeTelegram:
             result: Any = BOT_USER
         elif method == "sendMessage":
             result = self._send_message(params)
+        elif method == "editMessageText":
+            status, answer = self._edit_message(params)
+            self._record(method, params, status)
+            return status, answer
+        elif method == "answerCallbackQuery":
+            with self._lock:
+                self._answers.append(dict(params))
+            result = True
         else:
             result = True
         self._record(method, params, 200)
@@ -191,6 +254,21 @@ class FakeTelegram:
     def _record(self, method: str, params: dict, status: int) -> None:
         with self._lock:
             self._calls.append({"method": method, "params": params, "status": status})
+            self._lock.notify_all()
+
+    def _edit_message(self, params: dict) -> tuple[int, dict]:
+        key = (int(params.get("chat_id") or 0), int(params.get("message_id") or 0))
+        text = params.get("text", "")
+        with self._lock:
+            if key not in self._texts:
+                return 400, {"ok": False, "error_code": 400, "description": "Bad Request: message to edit not found"}
+            if self._texts[key] == text and not params.get("reply_markup"):
+                description = "Bad Request: message is not modified"
+                return 400, {"ok": False, "error_code": 400, "description": description}
+            self._texts[key] = text
+            self._edits.append({**params, "chat_id": key[0], "message_id": key[1], "at": time.time()})
+        message = {"message_id": key[1], "date": int(time.time()), "chat": {"id": key[0], "type": "private"}}
+        return 200, {"ok": True, "result": {**message, "text": text, "from": BOT_USER}}
 
     def _send_message(self, params: dict) -> dict:
         chat_id = int(params.get("chat_id", 0))
@@ -202,7 +280,11 @@ class FakeTelegram:
                 "text": params.get("text", ""),
                 "from": BOT_USER,
             }
-            self._messages.append({**params, "chat_id": chat_id, "at": time.time()})
+            self._texts[(chat_id, message["message_id"])] = message["text"]
+            recorded = {**params, "chat_id": chat_id, "message_id": message["message_id"], "at": time.time()}
+            if isinstance(recorded.get("reply_markup"), str):  # form or query-string callers send JSON text
+                recorded["reply_markup"] = json.loads(recorded["reply_markup"])
+            self._messages.append(recorded)
             self._lock.notify_all()
         return message
 
@@ -225,6 +307,10 @@ class FakeTelegram:
             return 200, self.messages()
         if verb == "GET" and path == "calls":
             return 200, self.calls()
+        if verb == "GET" and path == "edits":
+            return 200, self.edits()
+        if verb == "GET" and path == "answers":
+            return 200, self.answers()
         if verb == "POST" and path == "updates":
             return 200, self.push_update(body)
         if verb == "POST" and path == "fail":

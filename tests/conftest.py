@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from sqlalchemy import orm
 from sqlalchemy.engine import make_url
 
 from app import create_app, embedded
+from app.common import queue
 from app.config import TestConfig
 from app.extensions import db
 from fakes.telegram import FakeTelegram
@@ -96,6 +98,42 @@ def redis_client(app: Flask) -> Iterator[redis.Redis]:
     yield client
     client.flushdb()
     client.close()
+
+
+class _CountingWorker(queue.JobWorker):
+    performed = 0
+
+    def perform_job(self, job, queue, execution) -> bool:  # noqa: A002 (RQ's signature)
+        self.performed += 1
+        return super().perform_job(job, queue, execution)
+
+
+@pytest.fixture
+def drain_jobs(app: Flask, redis_client: redis.Redis) -> Callable[[], int]:
+    """`drain_jobs()` runs every queued job now, in this process, as worker.py runs them (queue.JobWorker, in
+    burst mode: until the queue is empty, jobs queued by jobs included); returns how many ran. A job that
+    raises fails the test with that exception instead of landing in RQ's failed registry."""
+
+    def drain() -> int:
+        failures: list[BaseException] = []
+
+        def record(job, exc_type, exc_value, tb) -> bool:
+            failures.append(exc_value)
+            return False
+
+        conn = queue.connection()
+        worker = _CountingWorker([queue.rq_queue(conn)], connection=conn, exception_handlers=[record])
+        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            worker.work(burst=True, logging_level="WARNING")
+        finally:
+            for sig, handler in handlers.items():  # RQ installs its own; pytest's Ctrl-C must keep working
+                signal.signal(sig, handler)
+        if failures:
+            raise failures[0]
+        return worker.performed
+
+    return drain
 
 
 @pytest.fixture

@@ -112,12 +112,13 @@ def test_refuses_to_start_with_weak_secrets_outside_debug(secret):
         create_app(Prod)
 
 
-def test_database_url_is_normalised_to_psycopg2():
+def test_database_url_is_normalised_to_psycopg():
     from app.config import normalize_database_url
 
-    assert normalize_database_url("postgres://u:p@h/db") == "postgresql+psycopg2://u:p@h/db"
-    assert normalize_database_url("postgresql://u@h/db") == "postgresql+psycopg2://u@h/db"
-    assert normalize_database_url("sqlite:///x.db") == "sqlite:///x.db"
+    assert normalize_database_url("postgres://u:p@h/db") == "postgresql+psycopg://u:p@h/db"
+    assert normalize_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalize_database_url("postgresql+psycopg2://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalize_database_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
 
 
 def test_create_superuser_scripted(app, monkeypatch):

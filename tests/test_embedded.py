@@ -15,11 +15,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 import redis
 
 from app import embedded
+from app.common import pids
 from tests.processes import PYTHON, ROOT, wait_until
 
 ATTACH = (
@@ -38,12 +39,12 @@ def _pids(root: Path) -> tuple[int, int]:
 
 
 def _alive(pid: int) -> bool:
-    return embedded._alive(pid)
+    return pids.alive(pid)
 
 
 def _answers(urls: embedded.Urls) -> bool:
     socket_dir = urls.database.rpartition("host=")[2]
-    conn = psycopg2.connect(host=socket_dir, user="postgres", dbname="kalendar")
+    conn = psycopg.connect(host=socket_dir, user="postgres", dbname="kalendar")
     try:
         with conn.cursor() as cur:
             cur.execute("SELECT 1")
@@ -68,7 +69,7 @@ def test_first_process_starts_the_servers_and_the_next_attaches(root):
     first_start = time.monotonic() - started
     assert _answers(urls)
     pids = _pids(root)
-    assert urls.database.startswith("postgresql+psycopg2://postgres@/kalendar?host=")
+    assert urls.database.startswith("postgresql+psycopg://postgres@/kalendar?host=")
     assert urls.redis.startswith("unix://") and urls.redis.endswith("?db=0")
 
     other = subprocess.run(
@@ -112,7 +113,7 @@ def test_concurrent_starters_share_one_server(server_dir):
         postmasters = [
             pid
             for pid in map(int, filter(str.isdigit, os.listdir("/proc")))
-            if embedded._is_program(pid, "postgres") and str(server_dir) in _cmdline(pid) and " -D " in _cmdline(pid)
+            if pids.is_program(pid, "postgres") and str(server_dir) in _cmdline(pid) and " -D " in _cmdline(pid)
         ]
         assert postmasters == [_pids(server_dir)[0]]
     finally:
@@ -155,7 +156,7 @@ def test_a_crashed_server_is_restarted_with_its_data(root):
     client = redis.Redis.from_url(urls.redis)
     client.set("kalendar:test:crash", "kept")
     socket_dir = urls.database.rpartition("host=")[2]
-    conn = psycopg2.connect(host=socket_dir, user="postgres", dbname="kalendar")
+    conn = psycopg.connect(host=socket_dir, user="postgres", dbname="kalendar")
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS crash_probe; CREATE TABLE crash_probe (v text)")
@@ -170,7 +171,7 @@ def test_a_crashed_server_is_restarted_with_its_data(root):
     urls = embedded.ensure(root)
     assert set(_pids(root)).isdisjoint(old)
     assert redis.Redis.from_url(urls.redis).get("kalendar:test:crash") == b"kept"
-    conn = psycopg2.connect(host=socket_dir, user="postgres", dbname="kalendar")
+    conn = psycopg.connect(host=socket_dir, user="postgres", dbname="kalendar")
     with conn.cursor() as cur:
         cur.execute("SELECT v FROM crash_probe")
         assert cur.fetchall() == [("kept",)]
@@ -238,7 +239,7 @@ print(app.config["SQLALCHEMY_DATABASE_URI"])
             [PYTHON, "-c", script], cwd=checkout, env=env, capture_output=True, text=True, timeout=180
         )
         assert result.returncode == 0, result.stderr[-3000:]
-        assert result.stdout.strip() == f"postgresql+psycopg2://postgres@/kalendar?host={checkout}/instance/postgres"
+        assert result.stdout.strip() == f"postgresql+psycopg://postgres@/kalendar?host={checkout}/instance/postgres"
         assert _pids(checkout / "instance") == pids  # the second process attached
     finally:
         embedded.stop(checkout / "instance")

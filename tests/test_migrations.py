@@ -17,7 +17,7 @@ from app.config import TestConfig
 from app.extensions import db
 
 # The oldest PostgreSQL major production supports: the machine's server, when one answers there.
-OLDEST_SUPPORTED_URL = os.environ.get("TEST_PG15_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+OLDEST_SUPPORTED_URL = os.environ.get("TEST_PG15_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 OLDEST_SUPPORTED_MAJOR = 15
 
 

@@ -9,10 +9,10 @@ import pytest
 import redis
 from sqlalchemy import update
 
-from app.common.timeutil import utcnow
+from app.common.timeutil import local_today, utcnow
 from app.extensions import db
-from app.habits.jobs import schedule_reminder
-from app.habits.models import Habit
+from app.habits.jobs import schedule_reminder, schedule_snooze
+from app.habits.models import Habit, HabitSnooze
 from app.notify.models import TelegramLink
 from fakes.telegram import FakeTelegram
 from tests.habits.conftest import BASE, body
@@ -116,6 +116,27 @@ def test_kill_9_and_two_schedulers_still_send_exactly_once(api, owner, env, fake
             time.sleep(2)  # room for a duplicate to show up
     texts = sorted(m["text"] for m in fake.messages())
     assert texts == sorted(f"Я буду дело {i} в 07:30 в дома" for i in range(5))
+
+
+@pytest.mark.live
+def test_kill_9_mid_way_still_sends_each_postponed_reminder_once(api, owner, env, fake):
+    """⏰ Later's re-sendings hold the same guarantee: a killed worker and two schedulers send each one once."""
+    habits = [_create(api, owner, action=f"дело {i}") for i in range(5)]
+    day = local_today("Europe/Moscow")
+    due = (utcnow() + timedelta(seconds=2)).replace(microsecond=0)
+    for habit_id in habits:
+        db.session.add(HabitSnooze(habit_id=habit_id, date=day, due_at=due))
+        schedule_snooze(habit_id, day, due)
+    db.session.commit()
+    with _worker(env, "worker-a") as first, _worker(env, "worker-b"):
+        time.sleep(1.5)
+        first.send_signal(signal.SIGKILL)
+        with _worker(env, "worker-c"):
+            assert len(fake.wait_for_messages(5, timeout=15)) >= 5
+            time.sleep(2)
+    texts = sorted(m["text"] for m in fake.messages())
+    assert texts == sorted(f"Я буду дело {i} в 07:30 в дома" for i in range(5))
+    assert all(len(m["reply_markup"]["inline_keyboard"][0]) == 3 for m in fake.messages())
 
 
 @pytest.mark.live

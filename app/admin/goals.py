@@ -17,6 +17,7 @@ from app.admin.base import AdminModelView
 from app.admin.filters import utc_date_filters
 from app.auth.models import User
 from app.extensions import db
+from app.goals import participants
 from app.goals import services as goal_services
 from app.goals.models import PRIORITIES, ROLES, STATUSES, Board, BoardParticipant, Category, Comment, Goal
 
@@ -76,7 +77,7 @@ class BoardParticipantView(AdminModelView):
     @action("remove_participants", _l("Remove from board"), _l("Remove the selected participants?"))
     def action_remove(self, ids):
         def remove(row: BoardParticipant) -> None:
-            goal_services.remove_participant(db.session.get(User, row.user_id), row.board_id, row.user_id)
+            participants.remove_participant(db.session.get(User, row.user_id), row.board_id, row.user_id)
 
         self.run_for_each(ids, remove, _l("%(count)s participants removed."))
 
@@ -120,7 +121,7 @@ class GoalView(AdminModelView):
     @action("archive_goals", _l("Archive"), _l("Archive the selected goals?"))
     def action_archive(self, ids):
         def archive(goal: Goal) -> None:
-            goal_services.archive_goal(goal_services.acting_owner(goal.board_id), goal.id)
+            goal_services.archive_goal(participants.acting_owner(goal.board_id), goal.id)
 
         self.run_for_each(ids, archive, _l("%(count)s goals archived."))
 

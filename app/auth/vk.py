@@ -2,7 +2,6 @@
 
 The API is stateless (JWT), so the OAuth state and its PKCE verifier live server-side in Redis for ten
 minutes, keyed by the state itself and deleted on first use (GETDEL): a replayed callback finds nothing.
-Without Redis (the embedded default) they fall back to the signed Flask session cookie.
 All remote calls happen before anything is written, so a VK failure never leaves a half-created user.
 """
 
@@ -10,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -19,7 +17,7 @@ import redis
 import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import current_app, session
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.auth.models import SocialAccount, User
@@ -30,8 +28,6 @@ from app.extensions import db, redis_store
 
 PROVIDER = "vk"
 STATE_TTL = 600  # seconds: the whole round trip through VK's consent page
-SESSION_KEY = "vk_oauth_states"
-MAX_SESSION_STATES = 5
 _SETTINGS = ("VK_CLIENT_ID", "VK_CLIENT_SECRET", "VK_AUTHORIZE_URL", "VK_TOKEN_URL", "VK_API_URL", "VK_TIMEOUT")
 _USERNAME_JUNK = re.compile(r"[^\w.@+-]", re.ASCII)
 
@@ -135,37 +131,21 @@ def _state_key(state: str) -> str:
 
 
 def save_state(state: str, data: dict[str, Any]) -> None:
-    client = redis_store.client
-    if client is not None:
-        try:
-            client.set(_state_key(state), json.dumps(data), ex=STATE_TTL)
-        except redis.RedisError as exc:
-            raise StateStoreUnavailable() from exc
-        return
-    now = time.time()
-    states = {k: v for k, v in (session.get(SESSION_KEY) or {}).items() if v.get("exp", 0) > now}
-    states[state] = {**data, "exp": now + STATE_TTL}
-    newest = sorted(states.items(), key=lambda item: item[1]["exp"])[-MAX_SESSION_STATES:]
-    session[SESSION_KEY] = dict(newest)
+    try:
+        redis_store.client.set(_state_key(state), json.dumps(data), ex=STATE_TTL)
+    except redis.RedisError as exc:
+        raise StateStoreUnavailable() from exc
 
 
 def pop_state(state: str | None) -> dict[str, Any] | None:
     """The data saved with `state`, removed so that it works once; None if unknown, used or expired."""
     if not state or len(state) > 128:
         return None
-    client = redis_store.client
-    if client is not None:
-        try:
-            raw = client.getdel(_state_key(state))
-        except redis.RedisError as exc:
-            raise StateStoreUnavailable() from exc
-        return json.loads(raw) if raw else None
-    states = dict(session.get(SESSION_KEY) or {})
-    data = states.pop(state, None)
-    session[SESSION_KEY] = states
-    if data is None or data.get("exp", 0) < time.time():
-        return None
-    return data
+    try:
+        raw = redis_store.client.getdel(_state_key(state))
+    except redis.RedisError as exc:
+        raise StateStoreUnavailable() from exc
+    return json.loads(raw) if raw else None
 
 
 def begin_login(next_url: str, redirect_uri: str, link_user_id: int | None = None) -> str:

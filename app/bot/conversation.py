@@ -1,14 +1,11 @@
 """The bot's memory in Redis: the /create conversation per chat and the update ids already handled.
 
-Both live in Redis so they survive a restart of bot.py. Without Redis (the embedded default) a
-process-local dict stands in: conversations are then lost on restart.
+Both live in Redis so they survive a restart of bot.py and are shared by every bot process.
 """
 
 from __future__ import annotations
 
 import json
-import threading
-import time
 from typing import Any
 
 from flask import current_app
@@ -19,23 +16,9 @@ CONVERSATION_KEY = "bot:conversation:{chat_id}"
 UPDATE_KEY = "bot:update:{update_id}"
 UPDATE_TTL = 24 * 3600  # far longer than Telegram keeps an unconfirmed update
 
-_local: dict[str, tuple[float, str]] = {}
-_local_lock = threading.Lock()
-
-
-def _ttl() -> int:
-    return int(current_app.config["BOT_CONVERSATION_TTL"])
-
-
-def _local_get(key: str) -> str | None:
-    with _local_lock:
-        return _local_get_unlocked(key)
-
 
 def get_state(chat_id: int) -> dict[str, Any] | None:
-    key = CONVERSATION_KEY.format(chat_id=int(chat_id))
-    client = redis_store.client
-    raw = client.get(key) if client is not None else _local_get(key)
+    raw = redis_store.client.get(CONVERSATION_KEY.format(chat_id=int(chat_id)))
     if raw is None:
         return None
     try:
@@ -46,52 +29,19 @@ def get_state(chat_id: int) -> dict[str, Any] | None:
 
 
 def set_state(chat_id: int, state: dict[str, Any]) -> None:
-    key = CONVERSATION_KEY.format(chat_id=int(chat_id))
-    raw = json.dumps(state)
-    client = redis_store.client
-    if client is not None:
-        client.set(key, raw, ex=_ttl())
-    else:
-        with _local_lock:
-            _local[key] = (time.monotonic() + _ttl(), raw)
+    ttl = int(current_app.config["BOT_CONVERSATION_TTL"])
+    redis_store.client.set(CONVERSATION_KEY.format(chat_id=int(chat_id)), json.dumps(state), ex=ttl)
 
 
 def clear_state(chat_id: int) -> None:
-    key = CONVERSATION_KEY.format(chat_id=int(chat_id))
-    client = redis_store.client
-    if client is not None:
-        client.delete(key)
-    else:
-        with _local_lock:
-            _local.pop(key, None)
+    redis_store.client.delete(CONVERSATION_KEY.format(chat_id=int(chat_id)))
 
 
 def claim_update(update_id: int) -> bool:
     """True the first time an update id is seen: a redelivered update is then skipped (SET NX)."""
-    key = UPDATE_KEY.format(update_id=int(update_id))
-    client = redis_store.client
-    if client is not None:
-        return bool(client.set(key, "1", nx=True, ex=UPDATE_TTL))
-    with _local_lock:
-        if _local_get_unlocked(key) is not None:
-            return False
-        _local[key] = (time.monotonic() + UPDATE_TTL, "1")
-        return True
+    return bool(redis_store.client.set(UPDATE_KEY.format(update_id=int(update_id)), "1", nx=True, ex=UPDATE_TTL))
 
 
 def release_update(update_id: int) -> None:
     """Forget a claimed update whose handling failed, so a redelivery may try again."""
-    key = UPDATE_KEY.format(update_id=int(update_id))
-    client = redis_store.client
-    if client is not None:
-        client.delete(key)
-    else:
-        with _local_lock:
-            _local.pop(key, None)
-
-
-def _local_get_unlocked(key: str) -> str | None:
-    entry = _local.get(key)
-    if entry is None or entry[0] < time.monotonic():
-        return None
-    return entry[1]
+    redis_store.client.delete(UPDATE_KEY.format(update_id=int(update_id)))

@@ -1,7 +1,7 @@
 """The bot's heartbeat: a Redis key refreshed every poll cycle, read by /readyz and `flask bot status`.
 
 `ok` — beat within BOT_HEARTBEAT_STALE seconds; `stale` — an older beat (the bot hangs or died recently);
-`unknown` — no beat on record (never started, dead for a day, or no Redis).
+`unknown` — no beat on record (never started, dead for a day, or Redis does not answer).
 """
 
 from __future__ import annotations
@@ -20,22 +20,16 @@ HEARTBEAT_TTL = 24 * 3600
 
 
 def beat(now: float | None = None) -> None:
-    client = redis_store.client
-    if client is None:
-        return
     try:
-        client.set(HEARTBEAT_KEY, f"{now or time.time():.3f}", ex=HEARTBEAT_TTL)
+        redis_store.client.set(HEARTBEAT_KEY, f"{now or time.time():.3f}", ex=HEARTBEAT_TTL)
     except Exception as exc:  # noqa: BLE001  (a missed beat must not stop polling)
         log.warning("bot heartbeat: redis unavailable (%s)", exc.__class__.__name__)
 
 
 def status(now: float | None = None) -> tuple[str, float | None]:
     """(`ok` | `stale` | `unknown`, seconds since the last beat or None)."""
-    client = redis_store.client
-    if client is None:
-        return "unknown", None
     try:
-        raw = client.get(HEARTBEAT_KEY)
+        raw = redis_store.client.get(HEARTBEAT_KEY)
     except Exception:  # noqa: BLE001
         return "unknown", None
     if raw is None:

@@ -11,7 +11,7 @@ from app.common.timeutil import utcnow
 
 
 class UTCDateTime(TypeDecorator):
-    """Aware UTC datetimes in and out, on PostgreSQL (timestamptz) and SQLite (which drops the offset) alike."""
+    """Aware UTC datetimes in and out (timestamptz): a naive datetime is refused, never guessed at."""
 
     impl = DateTime(timezone=True)
     cache_ok = True

@@ -13,8 +13,6 @@ Conventions every domain follows:
   held until RQ has recorded the job's end, so a job can reschedule its own id (RQ would otherwise overwrite
   and expire the new schedule when it saves the finished job).
 * Job ids are built by the caller from letters, digits, "_" and "-" (what rq 3 accepts); others are refused.
-* Without REDIS_URL (the embedded default) or with JOBS_INLINE=True, `enqueue` runs the job inline and
-  `schedule_at` is a logged no-op (no scheduler runs in that mode).
 * Periodic jobs are declared once, in `app.wiring.PERIODIC_JOBS`, with stable ids; `register_periodic_jobs()`
   (called at worker start) is idempotent.
 * Timestamps given to the scheduler are aware datetimes; every process runs with TZ=UTC.
@@ -23,7 +21,6 @@ Conventions every domain follows:
 from __future__ import annotations
 
 import importlib
-import logging
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -41,8 +38,6 @@ from rq_scheduler import Scheduler
 from app.common import after_commit
 from app.extensions import db, redis_store
 
-log = logging.getLogger(__name__)
-
 QUEUE_NAME = "default"
 JOB_TIMEOUT = 300
 
@@ -57,27 +52,16 @@ class PeriodicJob:
 # --- connections ------------------------------------------------------------------------------------
 
 
-def connection() -> Redis | None:
+def connection() -> Redis:
     return redis_store.client
 
 
 def rq_queue(conn: Redis | None = None) -> Queue:
-    return Queue(QUEUE_NAME, connection=conn or _require_connection(), default_timeout=JOB_TIMEOUT)
+    return Queue(QUEUE_NAME, connection=conn or connection(), default_timeout=JOB_TIMEOUT)
 
 
 def scheduler(conn: Redis | None = None, interval: float = 5) -> Scheduler:
-    return Scheduler(queue_name=QUEUE_NAME, connection=conn or _require_connection(), interval=interval)
-
-
-def _require_connection() -> Redis:
-    conn = connection()
-    if conn is None:
-        raise RuntimeError("REDIS_URL is not configured")
-    return conn
-
-
-def _inline() -> bool:
-    return bool(current_app.config.get("JOBS_INLINE")) or not redis_store.enabled
+    return Scheduler(queue_name=QUEUE_NAME, connection=conn or connection(), interval=interval)
 
 
 def dotted(func: Callable) -> str:
@@ -143,8 +127,8 @@ class JobWorker(SimpleWorker):
         finally:
             _worker_depth -= 1
             actions, _after_worker[:] = list(_after_worker), []
-            if _bound_app is not None:
-                with _bound_app.app_context():
+            if actions:
+                with (_bound_app or current_app._get_current_object()).app_context():
                     after_commit.run_actions(actions)
 
 
@@ -161,31 +145,19 @@ def _checked(job_id: str | None) -> str | None:
 
 
 def enqueue(func: Callable, *args: Any, job_id: str | None = None, **kwargs: Any) -> None:
-    """Run `func(*args, **kwargs)` on the default queue (inline without Redis or with JOBS_INLINE)."""
+    """Run `func(*args, **kwargs)` on the default queue: a worker picks it up."""
     path, job_id = dotted(func), _checked(job_id)
-    if _inline():
-        if not redis_store.enabled:
-            log.info("no REDIS_URL: running job %s inline", path)
-        run_job(path, *args, **kwargs)
-        return
-    conn = _require_connection()
-    rq_queue(conn).enqueue(run_job, args=(path, *args), kwargs=kwargs, job_id=job_id, result_ttl=0)
+    rq_queue().enqueue(run_job, args=(path, *args), kwargs=kwargs, job_id=job_id, result_ttl=0)
 
 
 def schedule_at(when: datetime, func: Callable, *args: Any, job_id: str) -> None:
     """Run `func(*args)` at `when` (aware), replacing any job scheduled under the same id."""
-    job_id = _checked(job_id)
-    if not redis_store.enabled:
-        log.info("no REDIS_URL: not scheduling %s", job_id)
-        return
-    schedule_many(_require_connection(), [(job_id, when, dotted(func), args)])
+    schedule_many(connection(), [(_checked(job_id), when, dotted(func), args)])
 
 
 def cancel(job_id: str) -> None:
     """Forget a scheduled job: its entry in the schedule and its job hash (rq-scheduler leaves the hash)."""
-    if not redis_store.enabled:
-        return
-    cancel_many(_require_connection(), [job_id])
+    cancel_many(connection(), [job_id])
 
 
 def schedule_many(conn: Redis, items: Iterable[tuple[str, datetime, str, tuple]], *, chunk: int = 2000) -> int:
@@ -236,7 +208,7 @@ def scheduled_ids(conn: Redis, prefix: str) -> set[str]:
 
 
 def fetch(job_id: str) -> Job | None:
-    return _fetch(_require_connection(), job_id)
+    return _fetch(connection(), job_id)
 
 
 def _fetch(conn: Redis, job_id: str) -> Job | None:
@@ -248,7 +220,7 @@ def _fetch(conn: Redis, job_id: str) -> Job | None:
 
 def register_periodic_jobs(jobs: Iterable[PeriodicJob], conn: Redis | None = None) -> list[str]:
     """Put every periodic job in the schedule once (idempotent: an unchanged entry is left as it is)."""
-    conn = conn or _require_connection()
+    conn = conn or connection()
     sched = scheduler(conn)
     registered = []
     for spec in jobs:

@@ -42,8 +42,6 @@ def _ttl_ms() -> int:
 def touch(user_id: int, socket_id: str) -> None:
     """A heartbeat (or a new socket) of `user_id`: online for another PRESENCE_TTL."""
     client = redis_store.client
-    if client is None:
-        return
     ttl = _ttl_ms()
     expires = int(time.time() * 1000) + ttl
     client.eval(_TOUCH, 2, *_keys(user_id), socket_id, expires, ttl)
@@ -51,15 +49,9 @@ def touch(user_id: int, socket_id: str) -> None:
 
 def leave(user_id: int, socket_id: str) -> None:
     """A socket closed: the user stays online only if another of their sockets is still alive."""
-    client = redis_store.client
-    if client is None:
-        return
-    client.eval(_LEAVE, 2, *_keys(user_id), socket_id, int(time.time() * 1000))
+    redis_store.client.eval(_LEAVE, 2, *_keys(user_id), socket_id, int(time.time() * 1000))
 
 
 def is_online(user_id: int) -> bool:
     """True if the user sent a heartbeat (or opened a socket) within the last PRESENCE_TTL seconds."""
-    client = redis_store.client
-    if client is None:
-        return False
-    return bool(client.exists(_keys(user_id)[0]))
+    return bool(redis_store.client.exists(_keys(user_id)[0]))

@@ -28,10 +28,7 @@ def user_channel(user_id: int) -> str:
 
 
 def _publish(channel: str, event_: dict) -> None:
-    client = redis_store.client
-    if client is None:
-        return
-    client.publish(channel, json.dumps(event_, default=str))
+    redis_store.client.publish(channel, json.dumps(event_, default=str))
 
 
 def publish_team_event(team_id: int, event: dict) -> None:

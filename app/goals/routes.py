@@ -7,14 +7,16 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user, jwt_required
 from flask_smorest import Blueprint
 
+from app.common.json import RowsResponse
 from app.common.pagination import paginate
 from app.common.session import commit_for_response
 from app.extensions import db
-from app.goals import export, schemas, services
+from app.goals import comments, export, participants, schemas, services
 
 blp = Blueprint("goals", __name__, url_prefix="/api/v1", description="Boards, categories, goals, comments")
 
 PAGE = {"page_size": 20, "max_page_size": 100}
+GOAL_ROWS = RowsResponse(schemas.GoalSchema)  # the goal list renders its rows directly (the hottest endpoint)
 
 
 # --- boards ---------------------------------------------------------------------------------------
@@ -75,7 +77,7 @@ class ParticipantViews(MethodView):
     @blp.paginate(**PAGE)
     def get(self, board_id, pagination_parameters):
         """Participants of a board"""
-        return paginate(services.participants_stmt(current_user, board_id), pagination_parameters)
+        return paginate(participants.participants_stmt(current_user, board_id), pagination_parameters)
 
     @jwt_required()
     @blp.arguments(schemas.ParticipantCreateSchema)
@@ -83,7 +85,7 @@ class ParticipantViews(MethodView):
     @blp.alt_response(409, description="Already a participant")
     def post(self, data, board_id):
         """Add a participant by username (owners)"""
-        participant = services.add_participant(current_user, board_id, data)
+        participant = participants.add_participant(current_user, board_id, data)
         db.session.commit()
         return participant
 
@@ -96,7 +98,7 @@ class ParticipantByIdViews(MethodView):
     @blp.alt_response(409, description="The last owner cannot be demoted")
     def patch(self, data, board_id, user_id):
         """Change a participant's role (owners)"""
-        participant = services.update_participant(current_user, board_id, user_id, data)
+        participant = participants.update_participant(current_user, board_id, user_id, data)
         db.session.commit()
         return participant
 
@@ -105,7 +107,7 @@ class ParticipantByIdViews(MethodView):
     @blp.alt_response(409, description="The last owner cannot leave or be removed")
     def delete(self, board_id, user_id):
         """Remove a participant (owners), or leave the board (myself)"""
-        services.remove_participant(current_user, board_id, user_id)
+        participants.remove_participant(current_user, board_id, user_id)
         db.session.commit()
 
 
@@ -169,7 +171,7 @@ class GoalViews(MethodView):
     def get(self, filters, pagination_parameters):
         """Goals on my boards, filtered, searched and ordered"""
         rows = paginate(services.goal_rows_stmt(current_user, filters), pagination_parameters, mappings=True)
-        return services.set_days_left_rows(rows, current_user)
+        return GOAL_ROWS(services.set_days_left_rows(rows, current_user))
 
     @jwt_required()
     @blp.arguments(schemas.GoalCreateSchema)
@@ -230,14 +232,14 @@ class CommentViews(MethodView):
     @blp.paginate(**PAGE)
     def get(self, goal_id, pagination_parameters):
         """Comments on a goal, newest first"""
-        return paginate(services.comments_stmt(current_user, goal_id), pagination_parameters)
+        return paginate(comments.comments_stmt(current_user, goal_id), pagination_parameters)
 
     @jwt_required()
     @blp.arguments(schemas.CommentWriteSchema)
     @blp.response(201, schemas.CommentSchema)
     def post(self, data, goal_id):
         """Comment on a goal (writers and owners)"""
-        comment = services.create_comment(current_user, goal_id, data)
+        comment = comments.create_comment(current_user, goal_id, data)
         db.session.commit()
         return comment
 
@@ -250,7 +252,7 @@ class CommentByIdViews(MethodView):
     @blp.alt_response(403, description="Only the author")
     def patch(self, data, comment_id):
         """Edit my comment"""
-        comment = services.update_comment(current_user, comment_id, data)
+        comment = comments.update_comment(current_user, comment_id, data)
         db.session.commit()
         return comment
 
@@ -259,5 +261,5 @@ class CommentByIdViews(MethodView):
     @blp.alt_response(403, description="Only the author")
     def delete(self, comment_id):
         """Delete my comment"""
-        services.delete_comment(current_user, comment_id)
+        comments.delete_comment(current_user, comment_id)
         db.session.commit()

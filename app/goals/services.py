@@ -1,4 +1,5 @@
-"""Goal planner rules: boards and their participants, categories, goals, comments, the overdue sweep.
+"""Goal planner rules: boards, categories, goals, the overdue sweep (participants and comments have their own
+modules, `app.goals.participants` and `app.goals.comments`).
 
 Functions take the acting user, flush (never commit) and raise domain errors; permission checks go
 through `app.goals.access`.
@@ -11,12 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
-from app.auth.services import get_user_by_username
 from app.common.timeutil import local_today, utcnow
-from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.errors import ValidationFailed
 from app.extensions import db
 from app.goals import access, queries
 from app.goals.models import (
@@ -28,7 +27,6 @@ from app.goals.models import (
     Board,
     BoardParticipant,
     Category,
-    Comment,
     Goal,
     days_left,
 )
@@ -102,91 +100,6 @@ def delete_board(actor: User, board_id: int) -> None:
         .values(status="archived", updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    db.session.flush()
-
-
-# --- participants ---------------------------------------------------------------------------------
-
-
-def participants_stmt(actor: User, board_id: int):
-    access.get_board(actor, board_id, READER)
-    return (
-        select(BoardParticipant)
-        .options(joinedload(BoardParticipant.user))
-        .where(BoardParticipant.board_id == board_id)
-        .order_by(BoardParticipant.created_at, BoardParticipant.id)
-    )
-
-
-def add_participant(actor: User, board_id: int, data: dict[str, Any]) -> BoardParticipant:
-    board = access.get_board(actor, board_id, OWNER)
-    user = get_user_by_username(data["username"])
-    if user is None or not user.is_active:
-        # 422 on the field, as teams do: a 404 here would read as "no such board".
-        raise ValidationFailed({"username": ["No such user."]})
-    exists = db.session.scalar(
-        select(BoardParticipant.id).where(BoardParticipant.board_id == board.id, BoardParticipant.user_id == user.id)
-    )
-    if exists is not None:
-        raise Conflict("This user already takes part in the board.", {"json": {"username": ["Already a participant."]}})
-    participant = BoardParticipant(board_id=board.id, user_id=user.id, role=data["role"], user=user)
-    db.session.add(participant)
-    db.session.flush()
-    return participant
-
-
-def _participant(board_id: int, user_id: int) -> BoardParticipant:
-    participant = db.session.scalar(
-        select(BoardParticipant)
-        .options(joinedload(BoardParticipant.user))
-        .where(BoardParticipant.board_id == board_id, BoardParticipant.user_id == user_id)
-    )
-    if participant is None:
-        raise NotFound("Participant not found.")
-    return participant
-
-
-def _ensure_another_owner(board_id: int, leaving: BoardParticipant) -> None:
-    """The last owner cannot go. Owner rows are locked so two owners cannot both step down at once."""
-    if leaving.role != "owner":
-        return
-    owners = db.session.scalars(
-        select(BoardParticipant.id)
-        .where(BoardParticipant.board_id == board_id, BoardParticipant.role == OWNER)
-        .order_by(BoardParticipant.id)
-        .with_for_update()
-    ).all()
-    if len(owners) <= 1:
-        raise Conflict("A board needs at least one owner: make someone else owner first.")
-
-
-def update_participant(actor: User, board_id: int, user_id: int, data: dict[str, Any]) -> BoardParticipant:
-    access.get_board(actor, board_id, OWNER)
-    participant = _participant(board_id, user_id)
-    if data["role"] != "owner":
-        _ensure_another_owner(board_id, participant)
-    participant.role = data["role"]
-    db.session.flush()
-    return participant
-
-
-def acting_owner(board_id: int) -> User | None:
-    """Whom an operator (the admin site) acts as on a board: its first owner, who may always write."""
-    return db.session.scalar(
-        select(User)
-        .join(BoardParticipant, BoardParticipant.user_id == User.id)
-        .where(BoardParticipant.board_id == board_id, BoardParticipant.role == OWNER)
-        .order_by(BoardParticipant.id)
-        .limit(1)
-    )
-
-
-def remove_participant(actor: User, board_id: int, user_id: int) -> None:
-    """Owners remove anyone; everybody may remove themselves (leave)."""
-    access.get_board(actor, board_id, OWNER if user_id != actor.id else READER)
-    participant = _participant(board_id, user_id)
-    _ensure_another_owner(board_id, participant)
-    db.session.delete(participant)
     db.session.flush()
 
 
@@ -392,43 +305,3 @@ def mark_overdue_goals(now: datetime) -> list[int]:
         .execution_options(synchronize_session=False)
     )
     return sorted(result.scalars().all())
-
-
-# --- comments -------------------------------------------------------------------------------------
-
-
-def comments_stmt(actor: User, goal_id: int):
-    access.get_goal(actor, goal_id, READER)
-    return (
-        select(Comment)
-        .options(joinedload(Comment.author))
-        .where(Comment.goal_id == goal_id)
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-    )
-
-
-def create_comment(actor: User, goal_id: int, data: dict[str, Any]) -> Comment:
-    goal, _ = access.get_goal(actor, goal_id, WRITER)
-    comment = Comment(goal_id=goal.id, author_id=actor.id, author=actor, text=data["text"])
-    db.session.add(comment)
-    db.session.flush()
-    return comment
-
-
-def _own_comment(actor: User, comment_id: int) -> Comment:
-    comment = access.get_comment(actor, comment_id)
-    if comment.author_id != actor.id:
-        raise Forbidden("Only the author may change a comment.")
-    return comment
-
-
-def update_comment(actor: User, comment_id: int, data: dict[str, Any]) -> Comment:
-    comment = _own_comment(actor, comment_id)
-    comment.text = data["text"]
-    db.session.flush()
-    return comment
-
-
-def delete_comment(actor: User, comment_id: int) -> None:
-    db.session.delete(_own_comment(actor, comment_id))
-    db.session.flush()

@@ -1,8 +1,12 @@
-"""RQ jobs of the habits domain: the reminder job and how it is (re)scheduled.
+"""RQ jobs of the habits domain: the reminder job, the snoozed reminder job and how they are (re)scheduled.
 
-One scheduled job per habit (`habit-reminder-<id>`) for its `next_reminder_at`. The habit services ask for
-(re)scheduling and cancelling through the after-commit hook, so the schedule follows committed rows only;
-`flask reminders sync` and worker start-up rebuild it from PostgreSQL (see reminders.py).
+One scheduled job per habit (`habit-reminder-<id>`) for its `next_reminder_at`, and one per postponed day
+(`habit-snooze-<id>-<yyyymmdd>`) for a `habit_snoozes` row. The habit services ask for (re)scheduling and
+cancelling through the after-commit hook, so the schedule follows committed rows only; `flask reminders sync`
+and worker start-up rebuild it from PostgreSQL (see reminders.py).
+
+Every reminder carries three buttons (✅ Done, ⏭ Skip, ⏰ Later) for the occurrence's local day; their
+callback data is `h<verb>:<habit id>:<yyyymmdd>`, read back by `parse_button` in the bot.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from app.common import queue
 from app.common.after_commit import after_commit
 from app.common.timeutil import local_today, utcnow
 from app.extensions import db
-from app.habits.models import Habit, HabitCompletion, HabitSkip
+from app.habits.models import Habit, HabitCompletion, HabitSkip, HabitSnooze
 from app.notify.client import send_to_user
 from app.notify.texts import t
 
@@ -26,6 +30,9 @@ log = logging.getLogger(__name__)
 EARLY_TOLERANCE = timedelta(seconds=1)
 # DESIGN.md names it `habit-reminder:<id>`; rq 3 accepts only letters, digits, "_" and "-" in job ids.
 JOB_PREFIX = "habit-reminder-"
+SNOOZE_PREFIX = "habit-snooze-"
+BUTTON_VERBS = {"d": "done", "s": "skip", "l": "later"}
+_BUTTON_TEXTS = {"d": "button_done", "s": "button_skip", "l": "button_later"}
 
 
 def job_id(habit_id: int) -> str:
@@ -41,6 +48,40 @@ def schedule_reminder(habit_id: int, when: datetime | None) -> None:
         lambda: queue.schedule_at(when, send_reminder, habit_id, when.isoformat(), job_id=job_id(habit_id)),
         f"schedule the reminder of habit {habit_id}",
     )
+
+
+def snooze_job_id(habit_id: int, day: date) -> str:
+    return f"{SNOOZE_PREFIX}{int(habit_id)}-{day:%Y%m%d}"
+
+
+def schedule_snooze(habit_id: int, day: date, when: datetime) -> None:
+    """Once the transaction commits, schedule the one re-sending of a postponed reminder."""
+    job = snooze_job_id(habit_id, day)
+    after_commit(
+        lambda: queue.schedule_at(when, send_snoozed, habit_id, day.isoformat(), job_id=job), f"schedule {job}"
+    )
+
+
+def keyboard(lang: str, habit_id: int, day: date) -> dict:
+    """The reminder's inline keyboard, in the chat's language, for the habit's local day `day`."""
+    row = [
+        {"text": t(lang, key), "callback_data": f"h{verb}:{int(habit_id)}:{day:%Y%m%d}"}
+        for verb, key in _BUTTON_TEXTS.items()
+    ]
+    return {"inline_keyboard": [row]}
+
+
+def parse_button(data: str) -> tuple[str, int, date] | None:
+    """("done" | "skip" | "later", habit id, day) from a button's callback data; None when it is not ours."""
+    head, _, rest = (data or "").partition(":")
+    raw_id, _, raw_day = rest.partition(":")
+    if len(head) != 2 or head[0] != "h" or head[1] not in BUTTON_VERBS or not raw_id.isdigit() or len(raw_id) > 12:
+        return None
+    try:
+        day = datetime.strptime(raw_day, "%Y%m%d").date()
+    except ValueError:
+        return None
+    return BUTTON_VERBS[head[1]], int(raw_id), day
 
 
 def cancel_reminder(habit_id: int) -> None:
@@ -109,6 +150,50 @@ def send_reminder(habit_id: int, occurrence: str) -> str:
     state = decided(habit.id, local_day)
     if state is not None:
         return state
+    return _deliver(habit, owner, local_day)
+
+
+def _deliver(habit: Habit, owner: User, day: date) -> str:
     related = db.session.get(Habit, habit.related_habit_id) if habit.related_habit_id else None
-    sent = send_to_user(owner.id, lambda lang: reminder_text(lang, habit, related))
+    sent = send_to_user(
+        owner.id,
+        lambda lang: reminder_text(lang, habit, related),
+        markup=lambda lang: keyboard(lang, habit.id, day),
+    )
     return "sent" if sent else "not sent"
+
+
+def send_snoozed(habit_id: int, day_iso: str) -> str:
+    """Send a postponed reminder again, once (the `habit_snoozes` row is the exactly-once key).
+
+    The job claims the row (`sent_at` from null to now, committed before sending), so a duplicate job, a
+    retried one or one rebuilt by a sync sends nothing; a crash between the claim and the send loses that one
+    message, as for the normal reminders. Nothing is sent for a day decided meanwhile or a deleted habit.
+    """
+    day = date.fromisoformat(day_iso)
+    now = utcnow()
+    snooze = db.session.scalar(select(HabitSnooze).where(HabitSnooze.habit_id == habit_id, HabitSnooze.date == day))
+    if snooze is None:
+        return "deleted"
+    if snooze.sent_at is not None:
+        return "duplicate"
+    if now < snooze.due_at - EARLY_TOLERANCE:
+        schedule_snooze(habit_id, day, snooze.due_at)
+        return "early"
+    claimed = db.session.scalar(
+        update(HabitSnooze)
+        .where(HabitSnooze.id == snooze.id, HabitSnooze.sent_at.is_(None))
+        .values(sent_at=now)
+        .returning(HabitSnooze.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed is None:
+        return "duplicate"
+    db.session.commit()  # the claim must be durable before the message leaves
+    if (now - snooze.due_at).total_seconds() > current_app.config["REMINDER_STALE_SECONDS"]:
+        return "stale"
+    state = decided(habit_id, day)
+    if state is not None:
+        return state
+    habit = db.session.get(Habit, habit_id)
+    return _deliver(habit, db.session.get(User, habit.owner_id), day)

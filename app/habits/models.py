@@ -125,3 +125,21 @@ class HabitSkip(CreatedAtMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     habit_id: Mapped[int] = mapped_column(ForeignKey("habits.id", ondelete="CASCADE"), nullable=False)
     date: Mapped[date] = mapped_column(Date, nullable=False)
+
+
+class HabitSnooze(CreatedAtMixin, db.Model):
+    """A reminder postponed with ⏰: one per habit and local day, re-sent once at `due_at`.
+
+    The row is the snoozed reminder's exactly-once key, like `habits.next_reminder_at` for the normal ones:
+    the job claims it by setting `sent_at` (compare-and-set, committed before sending), and `flask reminders
+    sync` rebuilds the jobs of unsent rows after a Redis loss.
+    """
+
+    __tablename__ = "habit_snoozes"
+    __table_args__ = (UniqueConstraint("habit_id", "date", name="uq_habit_snoozes_habit_id_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    habit_id: Mapped[int] = mapped_column(ForeignKey("habits.id", ondelete="CASCADE"), nullable=False)
+    date: Mapped[date] = mapped_column(Date, nullable=False)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

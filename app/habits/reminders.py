@@ -17,8 +17,8 @@ from app.auth.models import User
 from app.common import queue
 from app.common.timeutil import utcnow
 from app.extensions import db
-from app.habits.jobs import JOB_PREFIX, job_id, send_reminder
-from app.habits.models import Habit, next_occurrence
+from app.habits.jobs import JOB_PREFIX, SNOOZE_PREFIX, job_id, send_reminder, send_snoozed, snooze_job_id
+from app.habits.models import Habit, HabitSnooze, next_occurrence
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +27,11 @@ def sync_reminders(batch: int = 5000) -> int:
     """Rebuild every reminder job from the database; returns how many jobs were written.
 
     Occurrences missed by more than REMINDER_STALE_SECONDS (worker down, Redis lost) are moved to their
-    next future occurrence instead of firing a burst of stale reminders. Jobs of habits that no longer
-    need one are removed. Writes go through pipelines, a few thousand per round trip.
+    next future occurrence instead of firing a burst of stale reminders. Postponed (⏰) reminders not sent
+    yet get their jobs back too. Jobs of habits (and snoozes) that no longer need one are removed. Writes
+    go through pipelines, a few thousand per round trip.
     """
     conn = queue.connection()
-    if conn is None:
-        log.warning("no REDIS_URL: reminders are disabled, nothing to sync")
-        return 0
     started = clock.monotonic()
     now = utcnow()
     stale_before = now - timedelta(seconds=current_app.config["REMINDER_STALE_SECONDS"])
@@ -52,8 +50,13 @@ def sync_reminders(batch: int = 5000) -> int:
     for start in range(0, len(moved), batch):
         _bulk_move(moved[start : start + batch])
     db.session.commit()
+    # Postponed reminders not sent yet (an old one runs at once and finds itself stale).
+    for habit_id, day, due in db.session.execute(
+        select(HabitSnooze.habit_id, HabitSnooze.date, HabitSnooze.due_at).where(HabitSnooze.sent_at.is_(None))
+    ):
+        wanted.append((snooze_job_id(habit_id, day), due, queue.dotted(send_snoozed), (habit_id, day.isoformat())))
     keep = {item[0] for item in wanted}
-    orphans = queue.scheduled_ids(conn, JOB_PREFIX) - keep
+    orphans = (queue.scheduled_ids(conn, JOB_PREFIX) | queue.scheduled_ids(conn, SNOOZE_PREFIX)) - keep
     queue.cancel_many(conn, orphans)
     count = queue.schedule_many(conn, wanted)
     log.info(

@@ -122,7 +122,7 @@ class CompletionViews(MethodView):
         return completion, 201 if created else 200
 
 
-@blp.route("/<int:habit_id>/completions/<string:day>")
+@blp.route("/<int:habit_id>/completions/<string(maxlength=10):day>")
 class CompletionByDateView(MethodView):
     @jwt_required()
     @blp.response(204)
@@ -156,7 +156,7 @@ class SkipViews(MethodView):
         return skip, 201 if created else 200
 
 
-@blp.route("/<int:habit_id>/skips/<string:day>")
+@blp.route("/<int:habit_id>/skips/<string(maxlength=10):day>")
 class SkipByDateView(MethodView):
     @jwt_required()
     @blp.response(204)

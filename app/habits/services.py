@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -21,6 +22,7 @@ from app.habits.models import (
     Habit,
     HabitCompletion,
     HabitSkip,
+    HabitSnooze,
 )
 
 DEFAULTS: dict[str, Any] = {
@@ -174,7 +176,7 @@ def _lock(habit: Habit) -> None:
     db.session.execute(select(Habit.id).where(Habit.id == habit.id).with_for_update())
 
 
-def _entry_on(model: type[HabitCompletion] | type[HabitSkip], habit_id: int, day: date) -> Any:
+def _entry_on(model: type[HabitCompletion] | type[HabitSkip] | type[HabitSnooze], habit_id: int, day: date) -> Any:
     return db.session.scalars(
         select(model).where(model.habit_id == habit_id, model.date == day).execution_options(populate_existing=True)
     ).one_or_none()
@@ -229,6 +231,33 @@ def unskip_day(user: User, habit_id: int, day: date) -> None:
     """Take a skip back (idempotent)."""
     habit = get_own_habit(user, habit_id)
     db.session.execute(delete(HabitSkip).where(HabitSkip.habit_id == habit.id, HabitSkip.date == day))
+
+
+def snooze_reminder(user: User, habit_id: int, day: date, now: datetime | None = None) -> tuple[str, datetime | None]:
+    """⏰ Later on the reminder of `day`: it comes back once, REMINDER_SNOOZE_MINUTES from now.
+
+    Returns ("snoozed", when), ("already", when) for a day postponed before (once per day), ("completed" |
+    "skipped", None) for a day decided meanwhile and ("past", None) for an undecided earlier day.
+    """
+    habit = get_own_habit(user, habit_id)
+    now = now or utcnow()
+    _lock(habit)
+    state = jobs.decided(habit.id, day)
+    if state is not None:
+        return state, None
+    if day != local_today(user.timezone, now):
+        return "past", None
+    due = (now + timedelta(minutes=current_app.config["REMINDER_SNOOZE_MINUTES"])).replace(microsecond=0)
+    new_id = db.session.scalar(
+        pg_insert(HabitSnooze)
+        .values(habit_id=habit.id, date=day, due_at=due, created_at=now)
+        .on_conflict_do_nothing(index_elements=["habit_id", "date"])
+        .returning(HabitSnooze.id)
+    )
+    if new_id is None:
+        return "already", _entry_on(HabitSnooze, habit.id, day).due_at
+    jobs.schedule_snooze(habit.id, day, due)
+    return "snoozed", due
 
 
 def completions_stmt(user: User, habit_id: int) -> Select:

@@ -53,11 +53,7 @@ class ReadyView(MethodView):
             db.session.rollback()
             log.warning("readiness: database down: %s", exc.__class__.__name__)
             checks["database"] = "down"
-        if not redis_store.enabled:
-            checks["redis"] = "disabled"
-            checks["features_disabled"] = "background jobs, reminders, realtime, shared rate limits"
-        else:
-            checks["redis"] = "ok" if redis_store.ping() else "down"
+        checks["redis"] = "ok" if redis_store.ping() else "down"
         ready = checks["database"] == "ok" and checks["redis"] == "ok"
         # The bot's heartbeat is reported, never required: the web's readiness does not depend on the bot.
         body = {"status": "ready" if ready else "not ready", "checks": checks, "bot": liveness.status()[0]}

@@ -1,7 +1,7 @@
 """The one module that sends to Telegram: `{TELEGRAM_API_URL}/bot{token}/{method}`.
 
 * A global send rate (TELEGRAM_SEND_RATE messages/s) shared by every worker: a token bucket in Redis,
-  updated atomically by a Lua script using the Redis clock (a per-process bucket without Redis).
+  updated atomically by a Lua script using the Redis clock (a per-process bucket while Redis fails).
 * HTTP 429: waits `parameters.retry_after` (capped by TELEGRAM_MAX_RETRY_AFTER) and tries again.
 * 5xx, timeouts and connection errors: bounded retries with exponential backoff (TELEGRAM_MAX_ATTEMPTS).
 * 403 (the user blocked the bot): gives up and records it on TelegramLink.blocked_at.
@@ -67,13 +67,10 @@ def _take_token() -> None:
     capacity = max(1.0, rate)  # at most one second's worth in a burst
     client = redis_store.client
     while True:
-        if client is not None:
-            try:
-                wait_ms = int(client.eval(_BUCKET, 1, RATE_KEY, rate, capacity))
-            except Exception as exc:  # Redis down: fall back to this process's bucket
-                log.warning("telegram rate limiter: redis unavailable (%s)", exc.__class__.__name__)
-                wait_ms = _take_local(rate, capacity)
-        else:
+        try:
+            wait_ms = int(client.eval(_BUCKET, 1, RATE_KEY, rate, capacity))
+        except Exception as exc:  # Redis down: fall back to this process's bucket
+            log.warning("telegram rate limiter: redis unavailable (%s)", exc.__class__.__name__)
             wait_ms = _take_local(rate, capacity)
         if wait_ms <= 0:
             return
@@ -146,6 +143,25 @@ def _once(url: str, method: str, params: dict[str, Any], timeout: float) -> dict
     return None
 
 
+USERNAME_KEY = "telegram:bot-username"
+USERNAME_TTL = 3600
+
+
+def bot_username() -> str | None:
+    """The bot's @username from getMe (cached in Redis for an hour); None when Telegram does not say."""
+    cached = redis_store.client.get(USERNAME_KEY)
+    if cached:
+        return cached.decode() if isinstance(cached, bytes) else cached
+    try:
+        me = _call("getMe", {})
+    except _Blocked:
+        me = None
+    username = (me or {}).get("username")
+    if username:
+        redis_store.client.set(USERNAME_KEY, username, ex=USERNAME_TTL)
+    return username
+
+
 def send_message(chat_id: int, text: str, **params: Any) -> bool:
     """Send a text message; True when Telegram accepted it. A 403 marks the chat's link blocked."""
     try:
@@ -161,9 +177,16 @@ def send_message(chat_id: int, text: str, **params: Any) -> bool:
         return False
 
 
-def send_to_user(user_id: int, text: str | Callable[[str], str], **params: Any) -> bool:
-    """Send to the user's linked chat: `text`, or `text(lang)` — the message in the chat's language. False when
-    not linked, blocked, or the account is deactivated (nothing is sent)."""
+def send_to_user(
+    user_id: int,
+    text: str | Callable[[str], str],
+    *,
+    markup: Callable[[str], dict] | None = None,
+    **params: Any,
+) -> bool:
+    """Send to the user's linked chat: `text`, or `text(lang)` — the message in the chat's language — with
+    `markup(lang)` as its reply_markup when given. False when not linked, blocked, or the account is deactivated
+    (nothing is sent)."""
     link = db.session.scalar(
         select(TelegramLink)
         .join(User, User.id == TelegramLink.user_id)
@@ -171,5 +194,8 @@ def send_to_user(user_id: int, text: str | Callable[[str], str], **params: Any) 
     )
     if link is None or link.blocked_at is not None:
         return False
-    body = text(chat_language(link.language_code)) if callable(text) else text
+    lang = chat_language(link.language_code)
+    body = text(lang) if callable(text) else text
+    if markup is not None:
+        params["reply_markup"] = markup(lang)
     return send_message(link.chat_id, body, **params)

@@ -41,3 +41,17 @@ class VerificationCode(CreatedAtMixin, db.Model):
     username: Mapped[str | None] = mapped_column(String(64))
     language_code: Mapped[str | None] = mapped_column(String(16))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class LinkToken(CreatedAtMixin, db.Model):
+    """A one-tap link token (`t.me/<bot>?start=<token>`) the app gave to a signed-in user.
+
+    Only an HMAC of the token is stored; one live token per user (a new one replaces it); single use.
+    """
+
+    __tablename__ = "telegram_link_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True, nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

@@ -9,8 +9,9 @@ from flask_smorest import Blueprint
 
 from app.common.ratelimit import client_ip
 from app.common.throttle import Bucket, failures_counted
+from app.errors import UpstreamError
 from app.extensions import db
-from app.notify import linking, schemas
+from app.notify import client, linking, schemas
 
 blp = Blueprint("telegram", __name__, url_prefix="/api/v1/bot", description="Linking a Telegram chat")
 
@@ -44,6 +45,21 @@ class VerifyView(MethodView):
             linking.verify_code(current_user, data["verification_code"])
         db.session.commit()
         return _status(current_user)
+
+
+@blp.route("/link-token")
+class LinkTokenView(MethodView):
+    @jwt_required()
+    @blp.response(201, schemas.LinkTokenSchema)
+    @blp.alt_response(502, description="No bot is configured, or Telegram did not say the bot's username")
+    def post(self):
+        """A one-tap link to the bot that links the chat opening it to my account (single use, 10 minutes)"""
+        username = client.bot_username() if current_app.config["TELEGRAM_BOT_TOKEN"] else None
+        if not username:
+            raise UpstreamError("The Telegram bot is not available; link with the code from /link instead.")
+        token, expires_at = linking.issue_link_token(current_user)
+        db.session.commit()
+        return {"url": f"https://t.me/{username}?start={token}", "expires_at": expires_at}
 
 
 @blp.route("/status")

@@ -17,3 +17,11 @@ class VerifySchema(BaseSchema):
 class BotStatusSchema(ma.Schema):
     linked = fields.Boolean()
     telegram_username = fields.String(allow_none=True)
+
+
+class LinkTokenSchema(ma.Schema):
+    class Meta:
+        ordered = True
+
+    url = fields.String(metadata={"description": "https://t.me/<bot>?start=<token>: opens the bot and links the chat"})
+    expires_at = fields.AwareDateTime(metadata={"description": "The link works once, until then (10 minutes)"})

@@ -27,7 +27,7 @@ TEXTS: dict[str, str | tuple[str, str]] = {
         "/create — create a goal\n"
         "/tasks — my open tasks\n"
         "/done <id> — mark a task done\n"
-        "/habits — my habits and their next reminders\n"
+        "/habits — my habits today, with ✅ ⏭ ⏰ buttons\n"
         "/cancel — stop creating a goal\n"
         "/help — this help"
     ),
@@ -49,6 +49,27 @@ TEXTS: dict[str, str | tuple[str, str]] = {
     "no_habits": N_("No habits yet."),
     "habits_header": N_("My habits (%(count)s):"),
     "next_reminder": N_("next reminder %(when)s"),
+    "habit_open": N_("today: not yet"),
+    "habit_done_today": N_("today: ✅ done"),
+    "habit_skipped_today": N_("today: ⏭ skipped"),
+    "habit_streak": N_("streak %(current)s (best %(best)s)"),
+    "button_done": N_("✅ Done"),
+    "button_skip": N_("⏭ Skip"),
+    "button_later": N_("⏰ Later"),
+    "pressed_done": N_("✅ Done — streak %(streak)s"),
+    "pressed_skip": N_("⏭ Skipped — streak %(streak)s"),
+    "pressed_later": N_("⏰ Later: I will remind you again at %(time)s"),
+    "already_done": N_("%(date)s is already done: nothing changed."),
+    "already_skipped": N_("%(date)s is already skipped: nothing changed."),
+    "already_snoozed": N_("This reminder is already postponed until %(time)s: nothing changed."),
+    "snooze_past": N_("This reminder is for an earlier day: it cannot be postponed."),
+    "not_your_habit": N_("This habit belongs to another account: nothing changed."),
+    "habit_gone": N_("This habit has been deleted: nothing changed."),
+    "link_token_bad": N_("This link is wrong, expired or already used. Get a new one in the app."),
+    "linked_elsewhere": N_(
+        "This chat is already linked to the account %(username)s: nothing changed. "
+        "Unlink it in that account's profile first."
+    ),
     "no_reminder": N_("no reminder"),
     "no_categories": N_("There are no categories you may add goals to. Create one in the app."),
     "pick_category": N_("Pick a category (or type its name). /cancel to stop."),

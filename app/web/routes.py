@@ -56,8 +56,10 @@ def digest() -> str:
 
 
 def modules() -> list[str]:
-    """Every module of the client, preloaded by the shell so the browser fetches them in parallel."""
-    return [p.relative_to(STATIC).as_posix() for p in _files() if p.suffix == ".js"]
+    """The modules of a first visit, preloaded by the shell so the browser fetches them in parallel (the other
+    languages' tables load only when chosen: i18n.js imports them on demand)."""
+    found = [p.relative_to(STATIC).as_posix() for p in _files() if p.suffix == ".js"]
+    return [m for m in found if not m.startswith("i18n/") or m == "i18n/en.js"]
 
 
 def content_security_policy() -> str:

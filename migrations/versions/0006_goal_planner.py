@@ -90,7 +90,7 @@ def upgrade():
         batch_op.create_index('ix_goals_board_status', ['board_id', 'status'], unique=False)
         batch_op.create_index('ix_goals_board_title', ['board_id', 'title'], unique=False)
         batch_op.create_index(batch_op.f('ix_goals_category_id'), ['category_id'], unique=False)
-        batch_op.create_index('ix_goals_open_due_date', ['due_date'], unique=False, postgresql_where=sa.text("status IN ('todo', 'in_progress')"), sqlite_where=sa.text("status IN ('todo', 'in_progress')"))
+        batch_op.create_index('ix_goals_open_due_date', ['due_date'], unique=False, postgresql_where=sa.text("status IN ('todo', 'in_progress')"))
         batch_op.create_index('ix_goals_title_folded_trgm', ['title_folded'], unique=False, postgresql_using='gin', postgresql_ops={'title_folded': 'gin_trgm_ops'})
 
     op.create_table('goal_comments',
@@ -120,7 +120,7 @@ def downgrade():
     op.drop_table('goal_comments')
     with op.batch_alter_table('goals', schema=None) as batch_op:
         batch_op.drop_index('ix_goals_title_folded_trgm', postgresql_using='gin', postgresql_ops={'title_folded': 'gin_trgm_ops'})
-        batch_op.drop_index('ix_goals_open_due_date', postgresql_where=sa.text("status IN ('todo', 'in_progress')"), sqlite_where=sa.text("status IN ('todo', 'in_progress')"))
+        batch_op.drop_index('ix_goals_open_due_date', postgresql_where=sa.text("status IN ('todo', 'in_progress')"))
         batch_op.drop_index(batch_op.f('ix_goals_category_id'))
         batch_op.drop_index('ix_goals_board_title')
         batch_op.drop_index('ix_goals_board_status')

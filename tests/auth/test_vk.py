@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import redis
 import requests
 from sqlalchemy import func, select
 
@@ -363,19 +364,21 @@ def test_next_with_default_port_and_its_own_fragment_is_accepted(client, vk):
     assert resp.headers["Location"].startswith(f"{FRONTEND}:443/x#access_token=")
 
 
-# -- without Redis -------------------------------------------------------------------------------------
-def test_without_redis_the_state_rides_in_the_signed_session(client, vk, monkeypatch, redis_client):
-    monkeypatch.setattr(redis_store, "_url", "")
-    monkeypatch.setattr(redis_store, "_client", None)
+# -- Redis down ----------------------------------------------------------------------------------------
+def test_redis_down_answers_503_and_writes_nothing(client, vk, monkeypatch):
+    """The state lives only in Redis: without it a sign-in cannot start or finish, and says so (no 500)."""
     location = start(client)
-    assert redis_client.keys("vk:*") == []
     callback = through_vk(location)
-    assert come_back(client, callback).status_code == 200
-    replay = come_back(client, callback)
-    assert replay.status_code == 400 and "state" in replay.json["message"]  # once only here too
-    other_browser = client.application.test_client()
-    stranger = come_back(other_browser, through_vk(start(client)))
-    assert stranger.status_code == 400 and "state" in stranger.json["message"]
+    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, socket_timeout=0.2)
+    monkeypatch.setattr(redis_store, "_client", dead)
+    users = count(User)
+    refused = client.get(LOGIN, headers=JSON)
+    assert refused.status_code == 503 and refused.json["code"] == 503
+    finished = come_back(client, callback)
+    assert finished.status_code == 503 and finished.json["code"] == 503
+    assert count(User) == users and count(SocialAccount) == 0
+    monkeypatch.undo()
+    assert come_back(client, callback).status_code == 200  # the state survived the outage: it was never read
 
 
 # -- documentation and the fake as a process -----------------------------------------------------------

@@ -13,8 +13,9 @@ from telebot import apihelper, types
 from app.auth import services as auth_services
 from app.auth.models import User
 from app.bot import handlers
-from app.bot.handlers import OTHER_BOT, handle_update, parse_command, split_message
+from app.bot.handlers import OTHER_BOT, handle_update, parse_command
 from app.bot.poller import build_bot
+from app.bot.replies import split_message
 from app.extensions import db
 from app.goals.models import Goal
 from app.notify import linking
@@ -165,17 +166,21 @@ def test_tasks_and_done_only_for_my_assigned_tasks(send, api, alice):
     assert send(h.message(CHAT, "/tasks")) == ["Открытых задач, назначенных вам, нет."]
 
 
-def test_habits_show_next_reminder_in_my_time_zone(send, api, alice):
+def test_habits_show_today_streak_and_next_reminder_in_my_time_zone(send, api, alice, fake_telegram):
     api.patch("/api/v1/auth/me", alice, json={"timezone": "Asia/Tokyo"})
     made = api.post(
         "/api/v1/habits",
         alice,
         json={"action": "читать", "place": "дома", "time": "07:30", "periodicity_days": 1, "duration_seconds": 60},
     ).json
-    [text] = send(h.message(CHAT, "/habits"))
-    assert text.startswith("Мои привычки (1):")
-    assert f"#{made['id']} читать — дома, 07:30; следующее напоминание " in text
-    assert text.endswith(" 07:30 (Asia/Tokyo)")
+    header, text = send(h.message(CHAT, "/habits"))
+    assert header == "Мои привычки (1):"
+    assert text.startswith(f"#{made['id']} читать — дома, 07:30\nсегодня: ещё нет; серия 0 (лучшая 0)\n")
+    assert "следующее напоминание " in text and text.endswith(" 07:30 (Asia/Tokyo)")
+    markup = fake_telegram.messages()[-1]["reply_markup"]
+    markup = json.loads(markup) if isinstance(markup, str) else markup
+    [buttons] = markup["inline_keyboard"]
+    assert [b["text"][0] for b in buttons] == ["✅", "⏭", "⏰"]
 
 
 def test_help_unknown_english_and_other_bots(send, alice):
@@ -233,15 +238,12 @@ def test_writing_again_clears_blocked(send, alice):
     assert link.blocked_at is None
 
 
-def test_verify_confirms_in_the_chat_in_its_language(app, send, api, user, fake_telegram):
+def test_verify_confirms_in_the_chat_in_its_language(app, send, api, user, fake_telegram, drain_jobs):
     [offer] = send(h.message(CHAT, "/start", language_code="en"))
     code = next(w for w in offer.split() if w.isdigit() and len(w) == 6)
-    app.config["JOBS_INLINE"] = True
-    try:
-        response = api.patch("/api/v1/bot/verify", user, json={"verification_code": code})
-    finally:
-        app.config["JOBS_INLINE"] = False
+    response = api.patch("/api/v1/bot/verify", user, json={"verification_code": code})
     assert response.status_code == 200 and response.json["linked"] is True
+    assert drain_jobs() == 1  # the confirmation goes out from the worker
     last = fake_telegram.messages()[-1]
     assert (last["chat_id"], last["text"]) == (CHAT, "Done: this chat is linked to the account alice. Commands: /help")
 

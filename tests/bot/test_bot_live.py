@@ -63,7 +63,7 @@ def _quiet(fake, seconds=1.5):
 
 
 @pytest.mark.live
-def test_link_flow_and_every_command(app, api, fake, env, redis_client):
+def test_link_flow_and_every_command(app, api, fake, env, redis_client, drain_jobs):
     alice = api.signup_and_login("alice")
     boss = api.signup_and_login("boss")
     cat = h.category(api, alice, "Работа")
@@ -77,17 +77,19 @@ def test_link_flow_and_every_command(app, api, fake, env, redis_client):
         json={"action": "читать", "place": "дома", "time": "07:30", "periodicity_days": 1, "duration_seconds": 60},
     )
     db.session.commit()
+    drain_jobs()  # the task's assignment: alice has no chat yet, nothing is sent
     with _bot(env, fake):
         # an unlinked chat gets a code; entering it in the app links the chat and the bot confirms there
         [offer] = _say(fake, h.message(CHAT, "/goals"))
         code = re.search(r"\b(\d{6})\b", offer).group(1)
         assert offer.startswith("Сначала свяжите чат с аккаунтом.")
-        app.config.update(JOBS_INLINE=True, TELEGRAM_API_URL=fake.url)
-        try:
-            verified = api.patch("/api/v1/bot/verify", alice, json={"verification_code": code})
-        finally:
-            app.config.update(JOBS_INLINE=False, TELEGRAM_API_URL="http://127.0.0.1:9")
+        verified = api.patch("/api/v1/bot/verify", alice, json={"verification_code": code})
         assert verified.status_code == 200 and verified.json["linked"] is True, verified.json
+        app.config["TELEGRAM_API_URL"] = fake.url
+        try:
+            assert drain_jobs() == 1  # the confirmation, sent by the job as worker.py would run it
+        finally:
+            app.config["TELEGRAM_API_URL"] = "http://127.0.0.1:9"
         assert fake.messages()[-1]["chat_id"] == CHAT
         assert fake.messages()[-1]["text"] == "Готово: чат связан с аккаунтом alice. Команды: /help"
 
@@ -95,8 +97,8 @@ def test_link_flow_and_every_command(app, api, fake, env, redis_client):
         assert goals.splitlines()[1].startswith(f"#{goal['id']} Сдать отчёт — срок 2099-01-01, осталось дней: ")
         assert _say(fake, h.message(CHAT, "/tasks")) == [f"Мои открытые задачи (1):\n#{mine} Моя задача"]
         assert _say(fake, h.message(CHAT, f"/done {theirs}")) == [f"Задача #{theirs} не найдена среди назначенных вам."]
-        [habits] = _say(fake, h.message(CHAT, "/habits"))
-        assert habits.startswith("Мои привычки (1):") and habits.endswith("07:30 (Europe/Moscow)")
+        header, habit = _say(fake, h.message(CHAT, "/habits"), count=2)
+        assert header == "Мои привычки (1):" and habit.endswith("07:30 (Europe/Moscow)")
         assert _say(fake, h.message(CHAT, "/help"))[0].startswith("Команды:")
         assert _say(fake, h.message(CHAT, "/whatever")) == ["Неизвестная команда. Список команд: /help"]
         assert _say(fake, h.sticker(CHAT)) == ["Я понимаю только текстовые команды. Список команд: /help"]

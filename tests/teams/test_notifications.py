@@ -18,24 +18,18 @@ from app.teams import jobs as team_jobs
 from app.teams.models import Task
 
 
-@pytest.fixture
-def inline_jobs(app):
-    app.config["JOBS_INLINE"] = True
-    yield
-    app.config["JOBS_INLINE"] = False
-
-
 def link(user_id: int) -> None:
     db.session.add(TelegramLink(user_id=user_id, chat_id=5000 + user_id, telegram_user_id=9000 + user_id))
     db.session.commit()
 
 
-def test_assignment_offline_sends_one_telegram_message(api, world, fake_telegram, inline_jobs):  # noqa: F811
+def test_assignment_offline_sends_one_telegram_message(api, world, fake_telegram, drain_jobs):  # noqa: F811
     link(world.member.id)
     r = api.post(
         f"/api/v1/lists/{world.list_id}/tasks", world.admin, json={"title": "Review", "assignee_id": world.member.id}
     )
     assert r.status_code == 201
+    assert drain_jobs() >= 1
     team_jobs.notify_task_assigned(r.json["id"], world.member.id)  # a duplicate delivery of the same job
     db.session.commit()
     messages = fake_telegram.wait_for_messages(1)
@@ -43,9 +37,10 @@ def test_assignment_offline_sends_one_telegram_message(api, world, fake_telegram
     assert messages[0]["chat_id"] in (5000 + world.member.id, str(5000 + world.member.id))
 
 
-def test_self_assignment_notifies_nobody(api, world, fake_telegram, inline_jobs):  # noqa: F811
+def test_self_assignment_notifies_nobody(api, world, fake_telegram, drain_jobs):  # noqa: F811
     link(world.admin.id)
     api.post(f"/api/v1/lists/{world.list_id}/tasks", world.admin, json={"title": "Mine", "assignee_id": world.admin.id})
+    drain_jobs()
     assert fake_telegram.messages() == []
 
 
@@ -83,7 +78,7 @@ def test_concurrent_overdue_runs_alert_once_and_a_later_deadline_rearms(
     api,
     world,
     fake_telegram,
-    inline_jobs,
+    drain_jobs,
 ):
     link(world.admin.id)  # unassigned task: its creator is told
     _make_overdue(world.task_id)
@@ -101,10 +96,12 @@ def test_concurrent_overdue_runs_alert_once_and_a_later_deadline_rearms(
     for thread in threads:
         thread.join(10)
     assert sorted(counts) == [0, 1]
+    assert drain_jobs() == 1  # one alert queued, by the run that marked the task
     assert len(fake_telegram.wait_for_messages(1)) == 1
     with app.app_context():
         run_job("app.teams.jobs.mark_overdue_tasks")
         run_job("app.teams.jobs.notify_task_overdue", world.task_id)
+    drain_jobs()
     assert len(fake_telegram.messages()) == 1
 
     later = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()  # later, yet still past
@@ -112,6 +109,7 @@ def test_concurrent_overdue_runs_alert_once_and_a_later_deadline_rearms(
     assert moved.json["is_overdue"] is False
     with app.app_context():
         assert run_job("app.teams.jobs.mark_overdue_tasks") == 1
+    assert drain_jobs() == 1
     assert len(fake_telegram.wait_for_messages(2)) == 2
 
 

@@ -84,8 +84,9 @@ def _ready(base: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    """`make run` as a person starts it: run.py, its own data directory, a free port; stopped with Ctrl-C."""
+def server(request: pytest.FixtureRequest) -> Iterator[Server]:
+    """`make run` as a person starts it: run.py, its own data directory, a free port; stopped with Ctrl-C.
+    A module may set `SERVER_ENV` (a dict) to configure its server differently."""
     data = Path(tempfile.mkdtemp(prefix="kalendar-web-"))  # not tmp_path: see tests/conftest.py server_dir
     telegram = FakeTelegram().start()
     port = free_port()
@@ -104,6 +105,7 @@ def server() -> Iterator[Server]:
             "TELEGRAM_API_URL": telegram.url,
             "BOT_POLL_TIMEOUT": "1",
             "DEFAULT_TIMEZONE": "Europe/Moscow",
+            **getattr(request.module, "SERVER_ENV", {}),
         }
     )
     log = data / "run.log"

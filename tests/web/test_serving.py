@@ -72,9 +72,20 @@ def test_assets_cannot_escape_the_static_folder(client):
     assert client.get(f"/assets/{digest()}/%2e%2e/routes.py").status_code == 404
 
 
-def test_every_first_visit_file_together_stays_under_150_kb():
-    total = sum(p.stat().st_size for p in STATIC.rglob("*") if p.suffix in (".js", ".css"))
+def test_every_first_visit_file_together_stays_under_150_kb(client):
+    preloaded = re.findall(r'rel="modulepreload" href="/assets/\w+/([^"]+)"', client.get("/").text)
+    assert "app.js" in preloaded and "i18n/en.js" in preloaded and "i18n/ru.js" not in preloaded
+    total = sum((STATIC / name).stat().st_size for name in [*preloaded, "styles.css"])
     assert total < 150 * 1024, f"{total} bytes of JS and CSS"
+
+
+def test_both_languages_have_the_same_keys():
+    def keys(name: str) -> set[str]:
+        found = set(re.findall(r"^\s+'?([\w.-]+)'?: ", (STATIC / "i18n" / name).read_text(), re.M))
+        return {re.sub(r"\.(one|few|many|other)$", "", key) for key in found}  # plural forms differ by language
+
+    assert keys("en.js") == keys("ru.js")
+    assert len(keys("en.js")) > 200
 
 
 def test_vendored_libraries_carry_their_licences_and_pinned_versions():

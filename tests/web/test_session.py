@@ -71,7 +71,7 @@ def test_the_client_is_served_with_a_strict_csp(server, web):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert re.search(r"connect-src 'self' ws://127\.0\.0\.1:\d+", csp)
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()  # signed out: /habits asks to sign in
-    assert "next=%2Fhabits" in page.url
+    expect(page).to_have_url(re.compile(r"/signin\?next=%2Fhabits$"))
     assert console.csp_violations() == []
     assert console.errors() == [] or all("401" in m for m in console.errors()), console.errors()
 
@@ -121,3 +121,14 @@ def test_narrow_screens_fold_the_navigation_behind_menu(server, browser):
         assert width <= 390  # nothing overflows sideways
     finally:
         context.close()
+
+
+def test_a_wrong_password_is_said_on_the_form(server, web):
+    page, _ = web
+    username, _ = server.signup("typo")
+    page.goto(f"{server.base}/signin")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("form").get_by_role("alert")).to_contain_text(re.compile("password", re.I))
+    expect(page).to_have_url(f"{server.base}/signin")

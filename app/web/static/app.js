@@ -7,6 +7,8 @@ import { Link, match, navigate, useLocation } from './router.js';
 import { SignIn, SignUp } from './screens/auth.js';
 import { GoalDetail, Goals } from './screens/goals.js';
 import { Habits } from './screens/habits.js';
+import { Profile } from './screens/profile.js';
+import { Team, Teams } from './screens/teams.js';
 import { Today } from './screens/today.js';
 import { getState, loadPrefs, setState, useStore } from './store.js';
 import { applyTheme } from './theme.js';
@@ -17,6 +19,9 @@ const SCREENS = [
   ['/goals', Goals],
   ['/goals/:id', GoalDetail],
   ['/habits', Habits],
+  ['/teams', Teams],
+  ['/teams/:id', Team],
+  ['/profile', Profile],
 ];
 const NAV = [
   ['/today', 'nav.today'],
@@ -141,7 +146,7 @@ function vkOutcome() {
 
 async function start() {
   const prefs = loadPrefs();
-  setLanguage(detectLanguage(prefs.lang));
+  await setLanguage(detectLanguage(prefs.lang));
   applyTheme(prefs.theme || 'system');
   setSignedOutHandler(signedOut);
   render(html`<${App} />`, document.getElementById('app'));

@@ -1,22 +1,30 @@
-// One table per language (i18n/en.js, i18n/ru.js); `t(key, {name})` fills {name} placeholders.
+// One table per language (i18n/en.js, i18n/ru.js); `t(key, {name})` fills {name} placeholders. English is
+// built in (the fallback for any missing key); another table is fetched only when that language is chosen.
 import en from './i18n/en.js';
-import ru from './i18n/ru.js';
 
-const TABLES = { en, ru };
-export const LANGUAGES = Object.keys(TABLES);
+const LOADERS = { ru: () => import('./i18n/ru.js') };
+const TABLES = { en };
+export const LANGUAGES = ['en', ...Object.keys(LOADERS)];
 let current = 'en';
 
 /** The language chosen in Profile, else the first of the browser's languages that we speak, else English. */
 export function detectLanguage(preferred) {
-  if (preferred && TABLES[preferred]) return preferred;
+  if (preferred && LANGUAGES.includes(preferred)) return preferred;
   for (const tag of navigator.languages || [navigator.language || 'en']) {
     const base = String(tag).toLowerCase().split('-')[0];
-    if (TABLES[base]) return base;
+    if (LANGUAGES.includes(base)) return base;
   }
   return 'en';
 }
 
-export function setLanguage(lang) {
+export async function setLanguage(lang) {
+  if (!TABLES[lang] && LOADERS[lang]) {
+    try {
+      TABLES[lang] = (await LOADERS[lang]()).default;
+    } catch {
+      // offline or a failed fetch: stay in English rather than show keys
+    }
+  }
   current = TABLES[lang] ? lang : 'en';
   document.documentElement.lang = current;
 }

@@ -192,3 +192,31 @@ export function formatDateTime(iso, zone) {
   if (!iso) return '';
   return new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(iso));
 }
+
+/** A wall-clock "YYYY-MM-DDTHH:MM" in the IANA zone `zone` as an ISO instant (UTC). */
+export function zonedToUtc(local, zone) {
+  const [date, time] = local.split('T');
+  const [y, m, d] = date.split('-').map(Number);
+  const [hh, mm] = time.split(':').map(Number);
+  const wall = Date.UTC(y, m - 1, d, hh, mm);
+  let instant = wall;
+  for (let i = 0; i < 2; i++) instant = wall - offsetMs(instant, zone); // twice: DST edges settle
+  return new Date(instant).toISOString();
+}
+
+/** The instant `iso` as "YYYY-MM-DDTHH:MM" on the wall clock of `zone` (for datetime-local inputs). */
+export function utcToZoned(iso, zone) {
+  if (!iso) return '';
+  const instant = new Date(iso).getTime();
+  return new Date(instant + offsetMs(instant, zone)).toISOString().slice(0, 16);
+}
+
+function offsetMs(instant, zone) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+      .formatToParts(new Date(instant))
+      .map((p) => [p.type, p.value]),
+  );
+  const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return asUtc - Math.floor(instant / 1000) * 1000;
+}

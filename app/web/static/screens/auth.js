@@ -15,7 +15,14 @@ function VkButton() {
 export function SignIn({ onSignedIn }) {
   const form = useForm({ username: '', password: '' });
   const { values, set, errors, busy } = form;
-  const submit = form.submit(async (v) => onSignedIn(await signIn(v.username.trim(), v.password)));
+  const submit = form.submit(async (v) => {
+    try {
+      onSignedIn(await signIn(v.username.trim(), v.password));
+    } catch (error) {
+      if (error.status !== 401) throw error; // 429 and the rest: a toast (with when to retry)
+      form.setErrors({ _form: error.message || t('auth.wrong') });
+    }
+  });
   return html`<section class="auth-card" aria-labelledby="signin-title">
     <h1 id="signin-title" tabindex="-1">${t('auth.signin.title')}</h1>
     <form onSubmit=${submit} novalidate>
