@@ -13,6 +13,7 @@ from app.goals import schemas as goal_schemas
 from app.goals import services as goals
 from app.habits import schemas as habit_schemas
 from app.habits import services as habits
+from app.teams import members as team_members
 from app.teams import schemas as team_schemas
 from app.teams import services as teams
 
@@ -110,7 +111,7 @@ def seed_demo(password: str) -> dict[str, int] | None:
         demo, _load(team_schemas.TeamCreateSchema, {"name": "Kalendar core", "description": "Демо-команда"})
     )
     for username in ("alice", "bob"):
-        teams.add_member(
+        team_members.add_member(
             demo, team.id, _load(team_schemas.MemberCreateSchema, {"username": username, "role": "member"})
         )
     sprint = teams.create_list(demo, team.id, _load(team_schemas.TaskListWriteSchema, {"name": "Спринт 1"}))

@@ -12,7 +12,7 @@ listen on a Unix socket only (no TCP port at all), so they never meet a server o
   that cannot start raises EmbeddedError with the tail of its log.
 * `stop()` shuts both down, saving their data: `make run` calls it when it exits.
 
-It imports nothing from the app: create_app, `run.py` and the test harness call it.
+It imports nothing from the app but `app.common.pids`: create_app, `run.py` and the test harness call it.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
 from urllib.parse import quote
+
+from app.common import pids
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 STATE_FILE = "embedded.json"
@@ -79,14 +81,14 @@ def stop(root: Path, names: Iterable[str] = ("valkey", "postgres"), timeout: flo
         signalled = {}
         for name in names:
             pid = state.pop(name, {}).get("pid")
-            if pid and _alive(pid) and _is_program(pid, name):
+            if pid and pids.alive(pid) and pids.is_program(pid, name):
                 os.kill(pid, _STOP_SIGNAL[name])
                 signalled[name] = pid
         deadline = time.monotonic() + timeout
-        while any(_alive(pid) for pid in signalled.values()) and time.monotonic() < deadline:
+        while any(pids.alive(pid) for pid in signalled.values()) and time.monotonic() < deadline:
             time.sleep(0.05)
         for pid in signalled.values():
-            if _alive(pid):
+            if pids.alive(pid):
                 os.kill(pid, signal.SIGKILL)
         _write_state(root, state)
     return sorted(signalled, reverse=True)
@@ -133,8 +135,8 @@ def _ensure_postgres(root: Path, state: dict, database: str) -> str:
     info = state.get("postgres", {})
     if (
         info.get("pid")
-        and _alive(info["pid"])
-        and _is_program(info["pid"], "postgres")
+        and pids.alive(info["pid"])
+        and pids.is_program(info["pid"], "postgres")
         and _pg_answers(info["socket_dir"])
     ):
         socket_dir = info["socket_dir"]
@@ -154,8 +156,8 @@ def _start_postgres(pgdata: Path) -> tuple[str, int]:
     pgdata.mkdir(exist_ok=True)
     pidfile = pgdata / "postmaster.pid"
     if pidfile.exists():
-        pid = _first_int(pidfile)
-        if pid is None or not _alive(pid) or not _is_program(pid, "postgres"):
+        pid = pids.read_pid(pidfile)
+        if pid is None or not pids.alive(pid) or not pids.is_program(pid, "postgres"):
             pidfile.unlink()  # a crash left it behind, or the pid now belongs to another program
     for attempt in range(START_ATTEMPTS):
         try:
@@ -167,14 +169,14 @@ def _start_postgres(pgdata: Path) -> tuple[str, int]:
             # Right after a crash the dead server's processes may not be reaped yet (its socket lock and shared
             # memory still look in use): give them a moment, then report what the server logged.
             if attempt + 1 == START_ATTEMPTS or not (pgdata / "PG_VERSION").exists():
-                detail = f"{exc}{_tail(pgdata / 'log')}"
+                detail = f"{exc}{pids.log_tail(pgdata / 'log')}"
                 raise EmbeddedError(f"embedded PostgreSQL did not start in {pgdata}: {detail}") from exc
             time.sleep(1.0)
     socket_dir = str(info.socket_dir)
     deadline = time.monotonic() + START_TIMEOUT
     while not _pg_answers(socket_dir):
         if time.monotonic() > deadline:
-            raise EmbeddedError(f"embedded PostgreSQL in {pgdata} does not answer{_tail(pgdata / 'log')}")
+            raise EmbeddedError(f"embedded PostgreSQL in {pgdata} does not answer{pids.log_tail(pgdata / 'log')}")
         time.sleep(0.1)
     return socket_dir, info.pid
 
@@ -214,8 +216,8 @@ def _ensure_valkey(root: Path, state: dict) -> str:
     info = state.get("valkey", {})
     if not (
         info.get("pid")
-        and _alive(info["pid"])
-        and _is_program(info["pid"], "valkey")
+        and pids.alive(info["pid"])
+        and pids.is_program(info["pid"], "valkey")
         and _valkey_answers(info["socket"])
     ):
         socket, pid = _start_valkey(root / "valkey")
@@ -233,9 +235,9 @@ def _start_valkey(vdir: Path) -> tuple[str, int]:
         short.mkdir(mode=0o700, exist_ok=True)
         socket = short / "valkey.sock"
     pidfile = vdir / "valkey.pid"
-    old = _first_int(pidfile) if pidfile.exists() else None
-    if old and _alive(old) and _is_program(old, "valkey") and not _valkey_answers(str(socket)):
-        _stop_pid(old, 5, signal.SIGTERM)  # alive but deaf: replace it (a reused pid is left alone)
+    old = pids.read_pid(pidfile) if pidfile.exists() else None
+    if old and pids.alive(old) and pids.is_program(old, "valkey") and not _valkey_answers(str(socket)):
+        pids.stop(old, 5, signal.SIGTERM)  # alive but deaf: replace it (a reused pid is left alone)
     pidfile.unlink(missing_ok=True)
     conf = vdir / "valkey.conf"
     conf.write_text(
@@ -259,14 +261,14 @@ def _start_valkey(vdir: Path) -> tuple[str, int]:
     result = subprocess.run([exe, str(conf)], capture_output=True, text=True, timeout=START_TIMEOUT)
     if result.returncode != 0:
         raise EmbeddedError(
-            f"embedded Valkey did not start in {vdir}: {result.stderr.strip()}{_tail(vdir / 'valkey.log')}"
+            f"embedded Valkey did not start in {vdir}: {result.stderr.strip()}{pids.log_tail(vdir / 'valkey.log')}"
         )
     deadline = time.monotonic() + START_TIMEOUT
     while not _valkey_answers(str(socket)):
         if time.monotonic() > deadline:
-            raise EmbeddedError(f"embedded Valkey in {vdir} does not answer{_tail(vdir / 'valkey.log')}")
+            raise EmbeddedError(f"embedded Valkey in {vdir} does not answer{pids.log_tail(vdir / 'valkey.log')}")
         time.sleep(0.02)
-    pid = _first_int(pidfile)
+    pid = pids.read_pid(pidfile)
     if pid is None:
         raise EmbeddedError(f"embedded Valkey in {vdir} wrote no pid file")
     return str(socket), pid
@@ -317,52 +319,3 @@ def _write_state(root: Path, state: dict) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(state, indent=2))
     tmp.replace(path)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (exited, not yet reaped) is not a running server
-        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-
-
-def _stop_pid(pid: int, timeout: float, sig: int) -> None:
-    try:
-        os.kill(pid, sig)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + timeout
-    while _alive(pid):
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            break
-        time.sleep(0.05)
-
-
-def _is_program(pid: int, name: str) -> bool:
-    """Whether `pid` still runs that server (`postgres`, `valkey`): pids are reused after a crash or reboot."""
-    try:
-        return Path(f"/proc/{pid}/comm").read_text().strip().startswith(name)
-    except OSError:
-        return False
-
-
-def _first_int(path: Path) -> int | None:
-    try:
-        return int(path.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _tail(log: Path, lines: int = 20) -> str:
-    try:
-        text = "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-    return f"\n--- last lines of {log} ---\n{text}"

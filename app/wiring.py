@@ -10,6 +10,7 @@ from app.common.queue import PeriodicJob
 from app.goals import jobs as goal_jobs
 from app.goals import services as goals
 from app.habits import services as habits
+from app.notify import linking
 from app.teams import jobs as team_jobs
 
 #: Every periodic job, with its stable id (registered by worker.py at start-up).
@@ -24,3 +25,4 @@ def connect_signals() -> None:
     signals.user_created.connect(goals.create_personal_board)
     signals.timezone_changed.connect(habits.follow_new_timezone)
     signals.profile_shown.connect(calendar.feed_status)
+    signals.profile_shown.connect(linking.telegram_status)

@@ -20,6 +20,7 @@ import pytest
 import redis
 
 from app import embedded
+from app.common import pids
 from tests.processes import PYTHON, ROOT, wait_until
 
 ATTACH = (
@@ -38,7 +39,7 @@ def _pids(root: Path) -> tuple[int, int]:
 
 
 def _alive(pid: int) -> bool:
-    return embedded._alive(pid)
+    return pids.alive(pid)
 
 
 def _answers(urls: embedded.Urls) -> bool:
@@ -112,7 +113,7 @@ def test_concurrent_starters_share_one_server(server_dir):
         postmasters = [
             pid
             for pid in map(int, filter(str.isdigit, os.listdir("/proc")))
-            if embedded._is_program(pid, "postgres") and str(server_dir) in _cmdline(pid) and " -D " in _cmdline(pid)
+            if pids.is_program(pid, "postgres") and str(server_dir) in _cmdline(pid) and " -D " in _cmdline(pid)
         ]
         assert postmasters == [_pids(server_dir)[0]]
     finally:

@@ -12,6 +12,7 @@ from pathlib import Path
 import requests
 
 from app import embedded
+from app.common import pids
 from tests.habits.conftest import body
 from tests.processes import PYTHON, ROOT, free_port, wait_until
 
@@ -66,7 +67,7 @@ def _run_once(env: dict[str, str], base: str, log: Path, action) -> None:
             embedded.stop(Path(env["KALENDAR_DATA_DIR"]))
     text = log.read_text()
     assert took < STOP_LIMIT, f"stopping took {took:.1f}s\n{text[-3000:]}"
-    assert wait_until(lambda: not [p for p in processes if embedded._alive(p)], 2), text[-3000:]
+    assert wait_until(lambda: not [p for p in processes if pids.alive(p)], 2), text[-3000:]
     assert "stopped the embedded valkey and postgres" in text
     assert " web " in text or "web    |" in text  # one stream, named per process
 

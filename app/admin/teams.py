@@ -10,7 +10,7 @@ from app.admin.base import AdminModelView
 from app.admin.filters import utc_date_filters
 from app.auth.models import User
 from app.extensions import db
-from app.teams import services as team_services
+from app.teams import members as team_members
 from app.teams.models import Task, TaskList, Team, TeamMember
 
 LABELS = {
@@ -54,7 +54,7 @@ class TeamMemberView(AdminModelView):
     def action_remove(self, ids):
         def remove(member: TeamMember) -> None:
             # As the member leaving: the service keeps the last-admin rule and unassigns open tasks.
-            team_services.remove_member(db.session.get(User, member.user_id), member.team_id, member.user_id)
+            team_members.remove_member(db.session.get(User, member.user_id), member.team_id, member.user_id)
 
         self.run_for_each(ids, remove, _l("%(count)s members removed."))
 

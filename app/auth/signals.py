@@ -15,6 +15,9 @@ user_created = _signals.signal("user-created")
 #: Listener: `app.habits.services.follow_new_timezone` (reminders keep their local wall-clock time).
 timezone_changed = _signals.signal("timezone-changed")
 
-#: Sent with the `user` whose profile is about to be shown; each listener returns `(field, value)` to add.
-#: Listener: `app.calendar.services.feed_status` (`calendar_feed: {active}`).
+#: Sent with the `user` whose profile is about to be shown; each listener returns `(field, expression, shape)`:
+#: a SQL scalar expression about that user and how its value becomes the field. Every listener's expression goes
+#: into one SELECT, so a profile costs one query whoever adds to it (`app.auth.services.profile`).
+#: Listeners: `app.calendar.services.feed_status` (`calendar_feed: {active}`), `app.notify.linking.telegram_status`
+#: (`telegram: {linked, username}`).
 profile_shown = _signals.signal("profile-shown")

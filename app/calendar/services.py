@@ -6,9 +6,10 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import redis
 from sqlalchemy import delete, exists, select
@@ -56,9 +57,9 @@ def feed_is_active(user: User) -> bool:
     return bool(db.session.scalar(select(exists().where(CalendarFeed.user_id == user.id))))
 
 
-def feed_status(_sender: object, user: User, **_extra: object) -> tuple[str, dict]:
+def feed_status(_sender: object, user: User, **_extra: object) -> tuple[str, Any, Callable[[Any], dict]]:
     """Listener of `auth.signals.profile_shown`: the profile says whether my feed URL is active."""
-    return "calendar_feed", {"active": feed_is_active(user)}
+    return "calendar_feed", exists().where(CalendarFeed.user_id == user.id), lambda active: {"active": bool(active)}
 
 
 def feed_for_token(token: str | None) -> CalendarFeed | None:

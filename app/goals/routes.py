@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user, jwt_required
 from flask_smorest import Blueprint
 
+from app.common.json import RowsResponse
 from app.common.pagination import paginate
 from app.common.session import commit_for_response
 from app.extensions import db
@@ -15,6 +16,7 @@ from app.goals import comments, export, participants, schemas, services
 blp = Blueprint("goals", __name__, url_prefix="/api/v1", description="Boards, categories, goals, comments")
 
 PAGE = {"page_size": 20, "max_page_size": 100}
+GOAL_ROWS = RowsResponse(schemas.GoalSchema)  # the goal list renders its rows directly (the hottest endpoint)
 
 
 # --- boards ---------------------------------------------------------------------------------------
@@ -169,7 +171,7 @@ class GoalViews(MethodView):
     def get(self, filters, pagination_parameters):
         """Goals on my boards, filtered, searched and ordered"""
         rows = paginate(services.goal_rows_stmt(current_user, filters), pagination_parameters, mappings=True)
-        return services.set_days_left_rows(rows, current_user)
+        return GOAL_ROWS(services.set_days_left_rows(rows, current_user))
 
     @jwt_required()
     @blp.arguments(schemas.GoalCreateSchema)

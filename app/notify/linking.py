@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from app.auth.models import User
 from app.common import queue
@@ -33,6 +35,13 @@ class ChatInfo:
     telegram_user_id: int | None = None
     username: str | None = None
     language_code: str | None = None
+
+
+def telegram_status(_sender: object, user: User, **_extra: object) -> tuple[str, Any, Callable[[Any], dict]]:
+    """Listener of `auth.signals.profile_shown`: whether a chat is linked, and its @username (NULL → not linked,
+    '' → linked without a username)."""
+    username = select(func.coalesce(TelegramLink.username, "")).where(TelegramLink.user_id == user.id)
+    return "telegram", username.scalar_subquery(), lambda name: {"linked": name is not None, "username": name or None}
 
 
 def _hash(code: str) -> str:

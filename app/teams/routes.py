@@ -6,9 +6,10 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user, jwt_required
 from flask_smorest import Blueprint
 
+from app.common.json import RowsResponse
 from app.common.pagination import paginate
 from app.extensions import db
-from app.teams import services
+from app.teams import members, services
 from app.teams.schemas import (
     MemberCreateSchema,
     MemberSchema,
@@ -25,6 +26,7 @@ from app.teams.schemas import (
 )
 
 blp = Blueprint("teams", __name__, url_prefix="/api/v1", description="Teams, task lists and tasks")
+TASK_ROWS = RowsResponse(TaskSchema)  # a list's tasks render their rows directly (a hot list)
 
 
 @blp.route("/teams")
@@ -83,7 +85,7 @@ class MemberViews(MethodView):
     @blp.paginate()
     def get(self, team_id, pagination_parameters):
         """Members of a team"""
-        rows = paginate(services.list_members_stmt(current_user, team_id), pagination_parameters, scalars=False)
+        rows = paginate(members.list_members_stmt(current_user, team_id), pagination_parameters, scalars=False)
         return [dict(zip(("user_id", "username", "role", "joined_at"), row, strict=True)) for row in rows]
 
     @jwt_required()
@@ -92,7 +94,7 @@ class MemberViews(MethodView):
     @blp.alt_response(409, description="Already a member")
     def post(self, data, team_id):
         """Add a member by username (admins)"""
-        member = services.add_member(current_user, team_id, data)
+        member = members.add_member(current_user, team_id, data)
         db.session.commit()
         return member
 
@@ -105,7 +107,7 @@ class MemberByIdViews(MethodView):
     @blp.alt_response(409, description="The last admin cannot be demoted")
     def patch(self, data, team_id, user_id):
         """Change a member's role (admins; the last admin cannot be demoted)"""
-        member = services.update_member(current_user, team_id, user_id, data)
+        member = members.update_member(current_user, team_id, user_id, data)
         db.session.commit()
         return member
 
@@ -114,7 +116,7 @@ class MemberByIdViews(MethodView):
     @blp.alt_response(409, description="The last admin cannot leave or be removed")
     def delete(self, team_id, user_id):
         """Remove a member (admins) or leave (yourself); their open tasks become unassigned"""
-        services.remove_member(current_user, team_id, user_id)
+        members.remove_member(current_user, team_id, user_id)
         db.session.commit()
 
 
@@ -169,7 +171,7 @@ class ListTaskViews(MethodView):
     @blp.paginate()
     def get(self, list_id, pagination_parameters):
         """Tasks of a list"""
-        return services.list_tasks(current_user, list_id, pagination_parameters)
+        return TASK_ROWS(services.list_tasks(current_user, list_id, pagination_parameters))
 
     @jwt_required()
     @blp.arguments(TaskCreateSchema)

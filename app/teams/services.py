@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, select
 
 from app.auth.models import User
-from app.auth.services import get_user_by_username
 from app.common.pagination import paginate
 from app.common.schemas import schema_columns
 from app.common.timeutil import utcnow
-from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.errors import Forbidden, NotFound, ValidationFailed
 from app.events.pubsub import publish_after_commit
 from app.extensions import db
 from app.teams import jobs
@@ -22,12 +21,6 @@ _task_schema = TaskSchema()
 
 
 # --- visibility -------------------------------------------------------------------------------------
-
-
-def _role(user: User, team_id: int) -> str | None:
-    return db.session.scalar(
-        select(TeamMember.role).where(TeamMember.team_id == team_id, TeamMember.user_id == user.id)
-    )
 
 
 def get_team(user: User, team_id: int, *, lock: bool = False) -> Team:
@@ -47,7 +40,8 @@ def get_team(user: User, team_id: int, *, lock: bool = False) -> Team:
     return team
 
 
-def _require_admin(team: Team) -> None:
+def require_admin(team: Team) -> None:
+    """Forbidden unless I am an admin of `team` (as `get_team` loaded it)."""
     if team.my_role != ADMIN:
         raise Forbidden("Only team admins may do this.")
 
@@ -107,7 +101,7 @@ def create_team(actor: User, data: dict[str, Any]) -> Team:
 
 def update_team(actor: User, team_id: int, data: dict[str, Any]) -> Team:
     team = get_team(actor, team_id)
-    _require_admin(team)
+    require_admin(team)
     for key in ("name", "description"):
         if key in data:
             setattr(team, key, data[key])
@@ -117,88 +111,9 @@ def update_team(actor: User, team_id: int, data: dict[str, Any]) -> Team:
 
 def delete_team(actor: User, team_id: int) -> None:
     team = get_team(actor, team_id, lock=True)
-    _require_admin(team)
+    require_admin(team)
     db.session.delete(team)
     db.session.flush()
-
-
-# --- members ------------------------------------------------------------------------------------------
-
-
-def list_members_stmt(actor: User, team_id: int) -> Select:
-    get_team(actor, team_id)
-    return (
-        select(TeamMember.user_id, User.username, TeamMember.role, TeamMember.joined_at)
-        .join(User, User.id == TeamMember.user_id)
-        .where(TeamMember.team_id == team_id)
-        .order_by(TeamMember.joined_at, TeamMember.user_id)
-    )
-
-
-def _member_row(team_id: int, user_id: int) -> dict[str, Any]:
-    row = db.session.execute(
-        select(TeamMember.user_id, User.username, TeamMember.role, TeamMember.joined_at)
-        .join(User, User.id == TeamMember.user_id)
-        .where(TeamMember.team_id == team_id, TeamMember.user_id == user_id)
-    ).one()
-    return row._asdict()
-
-
-def add_member(actor: User, team_id: int, data: dict[str, Any]) -> dict[str, Any]:
-    team = get_team(actor, team_id, lock=True)
-    _require_admin(team)
-    user = get_user_by_username(data["username"])
-    if user is None or not user.is_active:
-        raise ValidationFailed({"username": ["No such user."]})
-    if _role(user, team_id) is not None:
-        raise Conflict("This user is already a member of the team.")
-    db.session.add(TeamMember(team_id=team_id, user_id=user.id, role=data["role"]))
-    db.session.flush()
-    return _member_row(team_id, user.id)
-
-
-def _admin_count(team_id: int) -> int:
-    return db.session.scalar(select(func.count()).where(TeamMember.team_id == team_id, TeamMember.role == ADMIN))
-
-
-def _get_member(team_id: int, user_id: int) -> TeamMember:
-    member = db.session.get(TeamMember, (team_id, user_id))
-    if member is None:
-        raise NotFound("Member not found.")
-    return member
-
-
-def update_member(actor: User, team_id: int, user_id: int, data: dict[str, Any]) -> dict[str, Any]:
-    """Change a member's role (admins only); the last admin cannot be demoted."""
-    team = get_team(actor, team_id, lock=True)
-    _require_admin(team)
-    member = _get_member(team_id, user_id)
-    if member.role == ADMIN and data["role"] != ADMIN and _admin_count(team_id) <= 1:
-        raise Conflict("The last admin of a team cannot be demoted.")
-    member.role = data["role"]
-    db.session.flush()
-    return _member_row(team_id, user_id)
-
-
-def remove_member(actor: User, team_id: int, user_id: int) -> None:
-    """Admins remove anyone, a member may leave; their open tasks become unassigned in the same transaction."""
-    team = get_team(actor, team_id, lock=True)
-    if user_id != actor.id:
-        _require_admin(team)
-    member = _get_member(team_id, user_id)
-    if member.role == ADMIN and _admin_count(team_id) <= 1:
-        raise Conflict("The last admin cannot leave or be removed; make someone else admin first.")
-    db.session.delete(member)
-    unassigned = db.session.scalars(
-        update(Task)
-        .where(Task.team_id == team_id, Task.assignee_id == user_id, Task.is_done.is_(False))
-        .values(assignee_id=None, assigned_at=None, updated_at=utcnow())
-        .returning(Task),
-        execution_options={"synchronize_session": False},
-    ).all()
-    db.session.flush()
-    for task in unassigned:
-        _emit("task.updated", task, extra_users=(user_id,))
 
 
 # --- task lists ------------------------------------------------------------------------------------
@@ -235,7 +150,7 @@ def delete_list(actor: User, list_id: int) -> None:
     task_list = _editable_list(actor, list_id)
     tasks = db.session.scalars(select(Task).where(Task.list_id == list_id)).all()
     for task in tasks:
-        _emit("task.deleted", task)
+        emit_task_event("task.deleted", task)
     db.session.delete(task_list)
     db.session.flush()
 
@@ -243,7 +158,7 @@ def delete_list(actor: User, list_id: int) -> None:
 # --- tasks ----------------------------------------------------------------------------------------------
 
 
-def _emit(kind: str, task: Task, extra_users: tuple[int | None, ...] = ()) -> None:
+def emit_task_event(kind: str, task: Task, extra_users: tuple[int | None, ...] = ()) -> None:
     """Queue a task event for the team and the assignee's user channel, published after commit."""
     event = {"type": kind, "task": _task_schema.dump(task)}
     publish_after_commit(event, team_id=task.team_id, user_ids=(task.assignee_id, *extra_users))
@@ -318,7 +233,7 @@ def create_task(actor: User, list_id: int, data: dict[str, Any]) -> Task:
     )
     db.session.add(task)
     db.session.flush()
-    _emit("task.created", task)
+    emit_task_event("task.created", task)
     _notify_assigned(actor, task)
     return task
 
@@ -345,7 +260,7 @@ def update_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
             setattr(task, key, data[key])
     task.updated_at = utcnow()
     db.session.flush()
-    _emit("task.updated", task, extra_users=(previous_assignee,))
+    emit_task_event("task.updated", task, extra_users=(previous_assignee,))
     if task.assignee_id != previous_assignee:
         _notify_assigned(actor, task)
     return task
@@ -355,7 +270,7 @@ def delete_task(actor: User, task_id: int) -> None:
     task, role = get_task(actor, task_id)
     if role != ADMIN and task.created_by != actor.id:
         raise Forbidden("Only team admins or the task's creator may delete it.")
-    _emit("task.deleted", task)
+    emit_task_event("task.deleted", task)
     db.session.delete(task)
     db.session.flush()
 
@@ -400,7 +315,7 @@ def _complete(task: Task) -> Task:
         task.is_done = True
         task.done_at = task.updated_at = utcnow()
         db.session.flush()
-        _emit("task.done", task)
+        emit_task_event("task.done", task)
     return task
 
 
@@ -412,5 +327,5 @@ def reopen_task(actor: User, task_id: int) -> Task:
         task.done_at = None
         task.updated_at = utcnow()
         db.session.flush()
-        _emit("task.updated", task)
+        emit_task_event("task.updated", task)
     return task
