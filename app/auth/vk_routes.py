@@ -42,6 +42,10 @@ class LinkSchema(BaseSchema):
     next = fields.String(validate=validate.Length(max=2048), metadata={"description": _NEXT_DOC})
 
 
+class VkStatusSchema(BaseSchema):
+    enabled = fields.Boolean(metadata={"description": "Whether this server is configured for signing in with VK"})
+
+
 class AuthorizeUrlSchema(BaseSchema):
     url = fields.String(metadata={"description": "Open this URL in the browser to continue at VK"})
 
@@ -75,6 +79,16 @@ def _to_web_client(next_url: str, refresh_token: str):
 
 def _wants_json() -> bool:
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+@blp.route("/status", endpoint="status")
+class VkStatusView(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200, VkStatusSchema)
+    def get(self):
+        """Whether signing in with VK is available here (clients show the button only then)"""
+        cfg = current_app.config
+        return {"enabled": bool(cfg.get("VK_CLIENT_ID") and cfg.get("VK_CLIENT_SECRET"))}
 
 
 @blp.route("/login", endpoint="login")

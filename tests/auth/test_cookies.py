@@ -135,3 +135,13 @@ def test_the_spec_documents_the_cookie(client):
     assert spec["components"]["securitySchemes"]["refreshCookie"]["in"] == "cookie"
     refresh = spec["paths"]["/api/v1/auth/refresh"]["post"]
     assert {"refreshCookie": []} in refresh["security"]
+
+
+def test_vk_status_says_whether_the_button_makes_sense(app, client):
+    assert client.get("/api/v1/auth/vk/status").json == {"enabled": True}  # TestConfig sets the VK client
+    saved = app.config["VK_CLIENT_ID"]
+    app.config["VK_CLIENT_ID"] = ""
+    try:
+        assert client.get("/api/v1/auth/vk/status").json == {"enabled": False}
+    finally:
+        app.config["VK_CLIENT_ID"] = saved

@@ -34,6 +34,7 @@ NO_OBJECT = {
     "/api/v1/auth/vk/callback",
     "/api/v1/auth/vk/link",
     "/api/v1/auth/vk/login",
+    "/api/v1/auth/vk/status",
     "/api/v1/boards",
     "/api/v1/bot/link",
     "/api/v1/bot/link-token",

@@ -86,3 +86,20 @@ def test_the_rules_are_explained_and_a_422_lands_on_its_field(server, web):
     for rule in ("reward or a linked pleasant habit", "At most 120 seconds", "once every 7 days", "own reward"):
         expect(form).to_contain_text(rule)
     expect(page.get_by_role("listitem").filter(has_text="I will read a page")).to_have_count(0)
+
+
+def test_the_toggle_works_from_the_keyboard_with_a_visible_focus(server, web):
+    page, _ = web
+    sign_up_in_browser(page, server.base, "keys")
+    create_habit(page, "breathe")
+    toggle = habit_item(page, "breathe").get_by_role("button", name="Done today")
+    expect(toggle).to_be_visible()
+    for _ in range(60):  # Tab through the page as a keyboard user does
+        page.keyboard.press("Tab")
+        if toggle.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        raise AssertionError("Done today is not reachable with Tab")
+    assert toggle.evaluate("el => getComputedStyle(el).outlineStyle") != "none"  # :focus-visible shows it
+    page.keyboard.press("Space")
+    expect(toggle).to_have_attribute("aria-pressed", "true")

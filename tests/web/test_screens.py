@@ -83,8 +83,13 @@ def test_a_screenshot_of_every_screen_in_both_themes(server, browser):
     phone, page, _ = new_page(browser, width=390, height=844)
     try:
         sign_in_in_browser(page, server.base, data["username"])
-        page.wait_for_load_state("networkidle")
-        shot(page, "today-390px")
+        for name, path, heading in SCREENS:
+            page.goto(server.base + path.format(**data))
+            expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+            page.wait_for_load_state("networkidle")
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= 390, f"{name} is {width} px wide at 390 px"  # usable on a phone: no sideways scroll
+            shot(page, f"{name}-390px")
     finally:
         phone.close()
 

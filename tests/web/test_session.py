@@ -31,6 +31,8 @@ def test_sign_up_lands_on_today_and_a_reload_keeps_the_session(server, web):
     page.reload()
     expect(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
     expect(page).to_have_url(f"{server.base}/today")
+    page.get_by_role("link", name="Profile", exact=True).click()
+    expect(page.get_by_role("region", name="VK")).to_contain_text("not configured")  # no VK_CLIENT_ID here
     assert console.csp_violations() == []
 
 
@@ -132,3 +134,4 @@ def test_a_wrong_password_is_said_on_the_form(server, web):
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("form").get_by_role("alert")).to_contain_text(re.compile("password", re.I))
     expect(page).to_have_url(f"{server.base}/signin")
+    expect(page.get_by_role("link", name="Sign in with VK")).to_have_count(0)  # VK is not configured here

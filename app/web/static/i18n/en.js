@@ -252,4 +252,5 @@ export default {
   'vk.why': 'Link your VK account to sign in with it.',
   'vk.link': 'Link VK account',
   'auth.wrong': 'Wrong username or password.',
+  'vk.off': 'Signing in with VK is not configured on this server.',
 };

@@ -1,12 +1,23 @@
 // Sign in and create an account. The API's 422 messages land on their fields; other errors are toasts.
-import { post, signIn } from '../api.js';
+import { get, post, signIn } from '../api.js';
 import { t } from '../i18n.js';
 import { html } from '../lib.js';
 import { Link } from '../router.js';
-import { Field, FormError, useForm } from '../ui.js';
+import { Field, FormError, useForm, useLoad } from '../ui.js';
+
+/** Whether this server offers VK sign-in (asked once per page). */
+let vkEnabled = null;
+export function useVkEnabled() {
+  const [enabled] = useLoad(async () => {
+    if (vkEnabled === null) vkEnabled = get('/auth/vk/status', null, { auth: false }).then(({ data }) => data.enabled);
+    return vkEnabled;
+  }, []);
+  return Boolean(enabled);
+}
 
 function VkButton() {
   const next = `${window.location.origin}/today`;
+  if (!useVkEnabled()) return null;
   return html`<p class="alt-signin">
     <a class="button secondary" href=${`/api/v1/auth/vk/login?next=${encodeURIComponent(next)}`}>${t('auth.vk')}</a>
   </p>`;

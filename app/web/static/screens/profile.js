@@ -5,6 +5,7 @@ import { html, useState } from '../lib.js';
 import { loadPrefs, savePrefs, setState, useStore } from '../store.js';
 import { THEMES, applyTheme } from '../theme.js';
 import { Field, FormError, Loading, showError, toast, useForm, useLoad } from '../ui.js';
+import { useVkEnabled } from './auth.js';
 
 const ZONES = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
 const BROWSER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -139,6 +140,7 @@ function Feed() {
 }
 
 function Vk() {
+  const enabled = useVkEnabled();
   const link = async () => {
     try {
       const { data } = await post('/auth/vk/link', { next: `${window.location.origin}/profile` });
@@ -149,8 +151,8 @@ function Vk() {
   };
   return html`<section class="card" aria-labelledby="vk-title">
     <h2 id="vk-title">VK</h2>
-    <p class="muted">${t('vk.why')}</p>
-    <button type="button" class="secondary" onClick=${link}>${t('vk.link')}</button>
+    <p class="muted">${enabled ? t('vk.why') : t('vk.off')}</p>
+    ${enabled && html`<button type="button" class="secondary" onClick=${link}>${t('vk.link')}</button>`}
   </section>`;
 }
 
