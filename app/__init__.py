@@ -21,6 +21,7 @@ from app.common.hooks import install_request_hooks
 from app.common.i18n import init_i18n
 from app.common.json import OrjsonProvider
 from app.common.pool import install_liveness_checks
+from app.common.proxies import install_trusted_proxies
 from app.config import Config, check_service_urls, limiter_storage_uri
 from app.errors import register_error_handlers
 from app.extensions import api, cors, db, jwt, limiter, migrate, redis_store, sock
@@ -79,4 +80,5 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     register_cli(app)
     init_i18n(app)
     init_admin(app)
+    install_trusted_proxies(app)
     return app

@@ -109,6 +109,9 @@ class Config:
     DB_PING_AFTER_IDLE = env_float("DB_PING_AFTER_IDLE", 30.0)
     REDIS_URL = env_str("REDIS_URL")
 
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port entries are trusted.
+    # 0: the headers are ignored (nobody can spoof an address); behind one TLS proxy: 1.
+    TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
     CORS_ORIGINS = env_list("CORS_ORIGINS")
     FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:5173")
     PUBLIC_URL = env_str("PUBLIC_URL")  # absolute base of links we hand out (feed URLs); request host if empty
@@ -116,6 +119,8 @@ class Config:
 
     JWT_ACCESS_TTL = env_int("JWT_ACCESS_TTL", 15 * 60)
     JWT_REFRESH_TTL = env_int("JWT_REFRESH_TTL", 30 * 24 * 3600)
+    JWT_SESSION_MAX_AGE = env_int("JWT_SESSION_MAX_AGE", 90 * 24 * 3600)  # a session ends this long after login
+    AUTH_SESSION_KEEP = env_int("AUTH_SESSION_KEEP", 7 * 24 * 3600)  # ended sessions stay listed this long
     JWT_ALGORITHM = "HS256"
     JWT_DECODE_ALGORITHMS = ["HS256"]
     JWT_TOKEN_LOCATION = ["headers"]
@@ -128,9 +133,17 @@ class Config:
     PASSWORD_HASH_TIME_COST = env_int("PASSWORD_HASH_TIME_COST", 2)
     PASSWORD_HASH_MEMORY_KIB = env_int("PASSWORD_HASH_MEMORY_KIB", 19 * 1024)
 
+    # Wrong passwords per (username, address) and per address; per username only a soft ceiling that slows
+    # every attempt for that name down (never a lock-out of its owner); successes per (username, address).
     RATELIMIT_LOGIN = env_str("RATELIMIT_LOGIN", "10/15minute")
+    RATELIMIT_LOGIN_USER = env_str("RATELIMIT_LOGIN_USER", "100/15minute")
+    LOGIN_SLOWDOWN_SECONDS = env_float("LOGIN_SLOWDOWN_SECONDS", 2.0)
+    RATELIMIT_LOGIN_SUCCESS = env_str("RATELIMIT_LOGIN_SUCCESS", "30/15minute")
+    RATELIMIT_PASSWORD_CHANGE = env_str("RATELIMIT_PASSWORD_CHANGE", "5/15minute")  # wrong current passwords
     RATELIMIT_SIGNUP = env_str("RATELIMIT_SIGNUP", "20/hour")
-    RATELIMIT_VERIFY = env_str("RATELIMIT_VERIFY", "5/15minute")
+    RATELIMIT_VERIFY = env_str("RATELIMIT_VERIFY", "5/15minute")  # wrong Telegram codes per user
+    RATELIMIT_VERIFY_IP = env_str("RATELIMIT_VERIFY_IP", "20/15minute")  # ...per client address
+    RATELIMIT_VERIFY_GLOBAL = env_str("RATELIMIT_VERIFY_GLOBAL", "300/15minute")  # ...for everyone together
     RATELIMIT_FEED = env_str("RATELIMIT_FEED", "60/minute")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True  # a Redis outage must not take the API down
@@ -168,6 +181,10 @@ class Config:
 
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
     PRESENCE_TTL = env_int("PRESENCE_TTL", 30)
+    # What one WebSocket client may send (heartbeats are a few bytes, one per some seconds).
+    WS_MAX_MESSAGE_BYTES = env_int("WS_MAX_MESSAGE_BYTES", 4096)  # a larger message closes the socket (1009)
+    WS_MAX_MESSAGES_PER_SECOND = env_int("WS_MAX_MESSAGES_PER_SECOND", 10)  # more closes it (1008)
+    SOCK_SERVER_OPTIONS = {"max_message_size": WS_MAX_MESSAGE_BYTES}
 
     API_TITLE = "Kalendar API"
     API_VERSION = "v1"
@@ -222,6 +239,10 @@ class TestConfig(Config):
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_KIB = 1024  # tests hash hundreds of passwords; production keeps the OWASP profile
     RATELIMIT_LOGIN = "5/15minute"
+    RATELIMIT_LOGIN_USER = "20/15minute"
+    LOGIN_SLOWDOWN_SECONDS = 0.5
+    RATELIMIT_LOGIN_SUCCESS = "30/15minute"
+    RATELIMIT_PASSWORD_CHANGE = "5/15minute"
     RATELIMIT_SIGNUP = "1000/hour"
     RATELIMIT_VERIFY = "5/15minute"
     TELEGRAM_BOT_TOKEN = "123456:TEST"

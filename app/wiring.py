@@ -4,9 +4,11 @@ this module, above every domain, is where they meet."""
 
 from __future__ import annotations
 
+from app.auth import jobs as auth_jobs
 from app.auth import signals
 from app.calendar import services as calendar
 from app.common.queue import PeriodicJob
+from app.events import control
 from app.goals import jobs as goal_jobs
 from app.goals import services as goals
 from app.habits import services as habits
@@ -17,6 +19,7 @@ from app.teams import jobs as team_jobs
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("goals-overdue", goal_jobs.mark_overdue, every_seconds=60),
     PeriodicJob("tasks-overdue", team_jobs.mark_overdue_tasks, every_seconds=60),
+    PeriodicJob("auth-sessions-prune", auth_jobs.prune_ended_sessions, every_seconds=3600),
 )
 
 
@@ -26,3 +29,4 @@ def connect_signals() -> None:
     signals.timezone_changed.connect(habits.follow_new_timezone)
     signals.profile_shown.connect(calendar.feed_status)
     signals.profile_shown.connect(linking.telegram_status)
+    signals.sessions_revoked.connect(control.recheck_sockets_after_commit)

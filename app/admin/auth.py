@@ -2,6 +2,8 @@
 
 The login lives in Flask's signed session cookie (HttpOnly, SameSite=Lax, Secure when configured), never in
 a JWT: the API keeps reading only `Authorization` headers, so this cookie gives nothing there.
+The cookie alone is not enough: it names a server-side record (Redis, the cookie's lifetime) that logout
+deletes, so a copy of the cookie taken before logout opens nothing afterwards.
 """
 
 from __future__ import annotations
@@ -9,18 +11,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import time
+import secrets
 
 from flask import current_app, request, session
-from limits import parse
 
 from app.auth.models import User
-from app.extensions import db, limiter
+from app.extensions import db, redis_store
 
 log = logging.getLogger(__name__)
 
 SESSION_KEY = "admin_uid"
 FINGERPRINT_KEY = "admin_fp"
+SID_KEY = "admin_sid"
+LIVE_PREFIX = "kalendar:admin-session:"
 CACHE_KEY = "kalendar.admin_user"
 
 
@@ -35,12 +38,26 @@ def start_admin_session(user: User) -> None:
     session.permanent = True
     session[SESSION_KEY] = user.id
     session[FINGERPRINT_KEY] = _fingerprint(user)
+    sid = secrets.token_urlsafe(24)
+    session[SID_KEY] = sid
+    redis_store.client.set(LIVE_PREFIX + sid, user.id, ex=int(current_app.config["PERMANENT_SESSION_LIFETIME"]))
     request.environ[CACHE_KEY] = user
 
 
 def end_admin_session() -> None:
+    sid = session.get(SID_KEY)
+    if isinstance(sid, str):
+        redis_store.client.delete(LIVE_PREFIX + sid)
     session.clear()
     request.environ[CACHE_KEY] = None
+
+
+def _live(user_id: int) -> bool:
+    sid = session.get(SID_KEY)
+    if not isinstance(sid, str):
+        return False
+    stored = redis_store.client.get(LIVE_PREFIX + sid)
+    return stored is not None and stored.decode() == str(user_id)
 
 
 def current_admin() -> User | None:
@@ -56,38 +73,10 @@ def current_admin() -> User | None:
             or not user.is_active
             or not user.is_superuser
             or not hmac.compare_digest(session.get(FINGERPRINT_KEY, ""), _fingerprint(user))
+            or not _live(user_id)
         ):
-            log.info("admin session of user %s ended (deactivated, demoted or password changed)", user_id)
+            log.info("admin session of user %s ended (logged out, deactivated, demoted or password changed)", user_id)
             session.clear()
             user = None
     request.environ[CACHE_KEY] = user
     return user
-
-
-class LoginThrottle:
-    """Failed admin logins count per client and per username with the app's limiter and RATELIMIT_LOGIN."""
-
-    def __init__(self, ip: str, username: str) -> None:
-        self.keys = (("admin-login-ip", ip), ("admin-login-user", username.lower()[:150] or "-"))
-
-    @property
-    def _item(self):
-        return parse(current_app.config["RATELIMIT_LOGIN"])
-
-    def blocked(self) -> int:
-        """Seconds to wait when any key is exhausted, else 0."""
-        try:
-            for scope, value in self.keys:
-                if not limiter.limiter.test(self._item, scope, value):
-                    reset, _remaining = limiter.limiter.get_window_stats(self._item, scope, value)
-                    return max(1, int(reset - time.time()))
-        except Exception:  # a storage outage must not lock admins out (same as RATELIMIT_SWALLOW_ERRORS)
-            log.exception("admin login limiter unavailable")
-        return 0
-
-    def failed(self) -> None:
-        try:
-            for scope, value in self.keys:
-                limiter.limiter.hit(self._item, scope, value)
-        except Exception:
-            log.exception("admin login limiter unavailable")

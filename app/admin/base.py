@@ -16,12 +16,14 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.admin.auth import LoginThrottle, current_admin, end_admin_session, start_admin_session
+from app.admin.auth import current_admin, end_admin_session, start_admin_session
 from app.admin.forms import LoginForm, LogoutForm
 from app.auth import services as auth_services
+from app.auth.throttle import login_attempt
+from app.common.csvsafe import safe_cell
 from app.common.ratelimit import client_ip
 from app.common.timeutil import utcnow
-from app.errors import DomainError, Unauthorized, describe
+from app.errors import DomainError, RateLimited, Unauthorized, describe
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -72,22 +74,22 @@ class KalendarIndexView(AdminIndexView):
             return self.render("admin/kalendar/login.html", form=form, error=None)
         if not form.validate():
             return self.render("admin/kalendar/login.html", form=form, error=None), 400
-        throttle = LoginThrottle(client_ip(), form.username.data)
-        wait = throttle.blocked()
-        if wait:
+        try:
+            with login_attempt(form.username.data, client_ip(), scope="admin") as attempt:
+                try:
+                    user = auth_services.authenticate(form.username.data, form.password.data)
+                except Unauthorized:
+                    db.session.rollback()
+                    error = _("Invalid username or password.")
+                    return self.render("admin/kalendar/login.html", form=form, error=error), 401
+                if not user.is_superuser:
+                    db.session.rollback()
+                    return self.render("admin/kalendar/forbidden.html"), 403
+                attempt.succeeded()
+        except RateLimited as limited:
+            wait = limited.retry_after
             error = _("Too many failed attempts. Try again in %(seconds)s seconds.", seconds=wait)
             return self.render("admin/kalendar/login.html", form=form, error=error), 429, {"Retry-After": str(wait)}
-        try:
-            user = auth_services.authenticate(form.username.data, form.password.data)
-        except Unauthorized:
-            db.session.rollback()
-            throttle.failed()
-            error = _("Invalid username or password.")
-            return self.render("admin/kalendar/login.html", form=form, error=error), 401
-        if not user.is_superuser:
-            db.session.rollback()
-            throttle.failed()
-            return self.render("admin/kalendar/forbidden.html"), 403
         user.last_login = utcnow()
         db.session.commit()
         start_admin_session(user)
@@ -125,6 +127,10 @@ class AdminModelView(ModelView):
 
     def inaccessible_callback(self, name: str, **kwargs: Any):
         return deny()
+
+    def get_export_value(self, model, name):
+        """Every admin CSV export: a cell a spreadsheet would run as a formula gets a leading `'`."""
+        return safe_cell(super().get_export_value(model, name))
 
     def get_one(self, id: Any):
         obj = super().get_one(id)

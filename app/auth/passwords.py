@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections.abc import Callable
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
+import gevent
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from gevent import monkey
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 MAX_SIMILARITY = 0.7
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt.gz")
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=4)
@@ -28,19 +33,35 @@ def hasher() -> PasswordHasher:
     return _hasher(cfg["PASSWORD_HASH_TIME_COST"], cfg["PASSWORD_HASH_MEMORY_KIB"])
 
 
+def off_the_loop(fn: Callable[..., T], *args) -> T:
+    """Run CPU-bound C code (Argon2) where it does not freeze the worker.
+
+    Argon2 never yields: under gunicorn's gevent worker one hash would stall every connection of the
+    process for its whole duration. There it runs in gevent's threadpool (a real OS thread; the hub keeps
+    serving the other greenlets). Under threaded servers the calling thread is already a thread of its own.
+    """
+    if monkey.is_module_patched("threading"):
+        return gevent.get_hub().threadpool.apply(fn, args)
+    return fn(*args)
+
+
 def hash_password(password: str) -> str:
-    return hasher().hash(password)
+    return off_the_loop(hasher().hash, password)
+
+
+def _verify(ph: PasswordHasher, password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        # Spend the same time as a real check so a missing user or password does not show in timing.
+        ph.hash(password)
+        return False
+    try:
+        return ph.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    if not password_hash:
-        # Spend the same time as a real check so a missing user or password does not show in timing.
-        hasher().hash(password)
-        return False
-    try:
-        return hasher().verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    return off_the_loop(_verify, hasher(), password_hash, password)
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -13,7 +13,7 @@ from jwt import PyJWTError
 
 from app.auth import cookies, schemas, services
 from app.auth.tokens import current_session_id
-from app.common.ratelimit import client_ip, json_field_key, on_auth_failure
+from app.common.ratelimit import client_ip
 from app.extensions import db, limiter
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts, tokens and the profile")
@@ -46,28 +46,18 @@ class SignupView(MethodView):
 
 @blp.route("/login")
 class LoginView(MethodView):
-    # Failed attempts count against both the client and the username: one spraying names and
-    # many clients guessing one account are both stopped.
-    decorators = [
-        limiter.limit(_limit("RATELIMIT_LOGIN"), key_func=client_ip, deduct_when=on_auth_failure, scope="login-ip"),
-        limiter.limit(
-            _limit("RATELIMIT_LOGIN"),
-            key_func=json_field_key("username"),
-            deduct_when=on_auth_failure,
-            scope="login-user",
-        ),
-    ]
-
+    # Limits: app.auth.throttle (per username and address, per address, a soft per-username ceiling).
     @blp.doc(security=[], description=_COOKIE_MODE)
     @blp.arguments(schemas.LoginSchema)
     @blp.response(200, schemas.LoginResultSchema)
     @blp.alt_response(401, description="Invalid username or password")
     @blp.alt_response(403, description="Cookie mode from another origin")
+    @blp.alt_response(429, description="Too many failed attempts")
     def post(self, data):
         """Log in with username and password"""
         if cookies.is_web_client():
             cookies.require_same_origin()  # no login CSRF into someone else's account
-        user, tokens = services.login(data["username"], data["password"], request.user_agent.string)
+        user, tokens = services.login(data["username"], data["password"], client_ip(), request.user_agent.string)
         db.session.commit()
         return {**cookies.hand_over(tokens), "user": services.profile(user)}
 
@@ -138,7 +128,10 @@ class PasswordView(MethodView):
     @jwt_required()
     @blp.arguments(schemas.PasswordChangeSchema)
     @blp.response(204)
+    @blp.alt_response(429, description="Too many wrong current passwords")
     def put(self, data):
         """Change my password; every other session is logged out"""
-        services.change_password(current_user, current_session_id(), data["old_password"], data["new_password"])
+        services.change_password(
+            current_user, current_session_id(), data["old_password"], data["new_password"], client_ip()
+        )
         db.session.commit()

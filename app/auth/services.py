@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from app.auth.models import AuthSession, User
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
-from app.auth.signals import profile_shown, timezone_changed, user_created
+from app.auth.signals import profile_shown, sessions_revoked, timezone_changed, user_created
+from app.auth.throttle import login_attempt, password_check
 from app.auth.tokens import issue_tokens
 from app.common.timeutil import utcnow
 from app.errors import Conflict, Unauthorized, ValidationFailed
@@ -117,13 +119,40 @@ def start_session(user: User, user_agent: str = "") -> dict[str, str]:
     return tokens
 
 
-def login(username: str, password: str, user_agent: str = "") -> tuple[User, dict[str, str]]:
-    user = authenticate(username, password)
+def login(username: str, password: str, address: str, user_agent: str = "") -> tuple[User, dict[str, str]]:
+    """Check the password under the login limits (app.auth.throttle), then open a session."""
+    with login_attempt(username, address) as attempt:
+        user = authenticate(username, password)
+        attempt.succeeded()
+    prune_sessions(user)
     return user, start_session(user, user_agent)
 
 
+def prune_sessions(user: User | None = None) -> int:
+    """Delete sessions that ended (revoked, or past their refresh or absolute lifetime) AUTH_SESSION_KEEP ago.
+
+    A missing row refuses its tokens exactly like a revoked one, so this only keeps the table (and the
+    admin's session list) from growing with every login; at login for that user, and hourly for everyone.
+    """
+    cfg = current_app.config
+    now = utcnow()
+    keep = timedelta(seconds=cfg["AUTH_SESSION_KEEP"])
+    idle = timedelta(seconds=cfg["JWT_REFRESH_TTL"]) + keep
+    stmt = delete(AuthSession).where(
+        or_(
+            AuthSession.revoked_at < now - keep,
+            func.coalesce(AuthSession.refreshed_at, AuthSession.created_at) < now - idle,
+            AuthSession.created_at < now - timedelta(seconds=cfg["JWT_SESSION_MAX_AGE"]) - keep,
+        )
+    )
+    if user is not None:
+        stmt = stmt.where(AuthSession.user_id == user.id)
+    return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount
+
+
 def rotate_refresh(user: User, session_id: uuid.UUID, used_jti: str) -> dict[str, str]:
-    """Swap the refresh token; a race between two refreshes with the same token lets only one win."""
+    """Swap the refresh token. Of two refreshes with the same token only one wins; the loser presented a token
+    that was already rotated, which is reuse: the whole session ends (RFC 9700 4.14.2)."""
     tokens, refresh_jti = issue_tokens(user, session_id)
     won = db.session.execute(
         update(AuthSession)
@@ -132,6 +161,8 @@ def rotate_refresh(user: User, session_id: uuid.UUID, used_jti: str) -> dict[str
         .execution_options(synchronize_session=False)
     ).rowcount
     if not won:
+        revoke_session(session_id, user.id)
+        db.session.commit()  # the 401 below must not roll the revocation back
         raise Unauthorized("The token has been revoked.")
     return tokens
 
@@ -140,7 +171,11 @@ def revoke_session(session_id: uuid.UUID, user_id: int | None = None) -> None:
     stmt = update(AuthSession).where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
     if user_id is not None:
         stmt = stmt.where(AuthSession.user_id == user_id)
-    db.session.execute(stmt.values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+    owners = db.session.scalars(
+        stmt.values(revoked_at=utcnow()).returning(AuthSession.user_id).execution_options(synchronize_session=False)
+    ).all()
+    for owner in set(owners):
+        sessions_revoked.send(current_app._get_current_object(), user_id=owner)
 
 
 def revoke_all_sessions(user: User, *, keep: uuid.UUID | None = None) -> None:
@@ -148,6 +183,8 @@ def revoke_all_sessions(user: User, *, keep: uuid.UUID | None = None) -> None:
     if keep is not None:
         stmt = stmt.where(AuthSession.id != keep)
     db.session.execute(stmt.values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+    # Also on deactivation with no live session left: its sockets must close all the same.
+    sessions_revoked.send(current_app._get_current_object(), user_id=user.id)
 
 
 def logout(user: User, session_id: uuid.UUID, refresh_session_id: uuid.UUID | None = None) -> None:
@@ -167,9 +204,14 @@ def update_profile(user: User, data: dict[str, Any]) -> User:
     return user
 
 
-def change_password(user: User, current_session: uuid.UUID | None, old_password: str, new_password: str) -> None:
-    if not verify_password(user.password_hash, old_password):
-        raise ValidationFailed({"old_password": ["The current password is wrong."]})
+def change_password(
+    user: User, current_session: uuid.UUID | None, old_password: str, new_password: str, address: str
+) -> None:
+    """Wrong current passwords are limited like logins: a stolen access token must not be a password oracle."""
+    with password_check(user.id, address) as attempt:
+        if not verify_password(user.password_hash, old_password):
+            raise ValidationFailed({"old_password": ["The current password is wrong."]})
+        attempt.succeeded()
     check_password_strength(
         new_password,
         {

@@ -21,3 +21,8 @@ timezone_changed = _signals.signal("timezone-changed")
 #: Listeners: `app.calendar.services.feed_status` (`calendar_feed: {active}`), `app.notify.linking.telegram_status`
 #: (`telegram: {linked, username}`).
 profile_shown = _signals.signal("profile-shown")
+
+#: Sent with `user_id` inside the transaction that revoked sessions of that user (logout, password change,
+#: deactivation, refresh-token reuse). Listener: `app.events.control.recheck_sockets_after_commit` (open
+#: sockets re-check their session on every web process once the change is committed).
+sessions_revoked = _signals.signal("sessions-revoked")

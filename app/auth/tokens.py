@@ -7,9 +7,11 @@ from datetime import timedelta
 
 from flask import Flask, current_app, g
 from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 
 from app.auth.models import AuthSession, User
+from app.auth.signals import sessions_revoked
+from app.common.timeutil import utcnow
 from app.errors import error_response
 from app.extensions import db
 
@@ -53,9 +55,37 @@ def load_token_owner(payload: dict) -> tuple[User, AuthSession] | None:
     user, session = row
     if not user.is_active or session.revoked_at is not None:
         return None
+    if session.created_at < utcnow() - timedelta(seconds=current_app.config["JWT_SESSION_MAX_AGE"]):
+        return None  # the absolute lifetime: refreshing never extends a session past it
     if payload.get("type") == "refresh" and payload.get("jti") != session.refresh_jti:
         return None  # an older refresh token of a rotated session
     return user, session
+
+
+def revoke_on_reuse(payload: dict) -> None:
+    """A signed refresh token of a live session that is not its newest one was stolen or replayed (RFC 9700
+    4.14.2): end the whole session, so the thief's and the owner's newer tokens stop together."""
+    if payload.get("type") != "refresh":
+        return
+    try:
+        user_id = int(payload["sub"])
+        session_id = uuid.UUID(str(payload.get("sid")))
+    except (KeyError, TypeError, ValueError):
+        return
+    revoked = db.session.execute(
+        update(AuthSession)
+        .where(
+            AuthSession.id == session_id,
+            AuthSession.user_id == user_id,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.refresh_jti != str(payload.get("jti")),
+        )
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if revoked:
+        sessions_revoked.send(current_app._get_current_object(), user_id=user_id)
+    db.session.commit()  # the request fails with 401 next: the revocation must not roll back with it
 
 
 def _unauthorized(message: str):
@@ -67,6 +97,8 @@ def init_jwt(app: Flask, jwt: JWTManager) -> None:
     def is_revoked(_header: dict, payload: dict) -> bool:
         owner = load_token_owner(payload)
         g.token_owner = owner
+        if owner is None:
+            revoke_on_reuse(payload)
         return owner is None
 
     @jwt.user_lookup_loader

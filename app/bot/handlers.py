@@ -133,6 +133,11 @@ def on_message(bot: telebot.TeleBot, message: types.Message) -> None:
             reply(chat.id, t(lang, "private_only"))
         return
     link = linking.link_for_chat(chat.id)
+    if link is not None and not link.user.is_active:
+        # Deactivated: the chat stays linked (re-activation restores it) but gets nothing, whatever it sends.
+        after_commit(lambda: conversation.clear_state(chat.id), "clear the conversation")
+        reply(chat.id, t(lang, "account_disabled"))
+        return
     if command == "start" and args:  # a deep link t.me/<bot>?start=<token> from the app
         commands.start_with_token(message, lang, args, link)
         return

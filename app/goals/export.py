@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from app.auth.models import User
+from app.common.csvsafe import safe_cell
 from app.extensions import db
 from app.goals.models import Category, Goal, days_left
 from app.goals.queries import apply_goal_filters
@@ -92,7 +93,7 @@ def _csv_chunks(rows: Iterator[tuple], on_rows: Callable[[int], None] | None) ->
     writer.writerow(FIELDS)
     batch: list[list] = []
     for row in rows:
-        row = list(row)
+        row = [safe_cell(value) for value in row]
         for index in _CSV_DATETIMES:
             if row[index] is not None:
                 row[index] = row[index].isoformat()

@@ -20,6 +20,7 @@ import requests
 from flask import current_app
 from sqlalchemy import select, update
 
+from app.auth.models import User
 from app.common.timeutil import utcnow
 from app.extensions import db, redis_store
 from app.notify.models import TelegramLink
@@ -184,8 +185,13 @@ def send_to_user(
     **params: Any,
 ) -> bool:
     """Send to the user's linked chat: `text`, or `text(lang)` — the message in the chat's language — with
-    `markup(lang)` as its reply_markup when given. False when not linked or blocked (nothing is sent)."""
-    link = db.session.scalar(select(TelegramLink).where(TelegramLink.user_id == user_id))
+    `markup(lang)` as its reply_markup when given. False when not linked, blocked, or the account is deactivated
+    (nothing is sent)."""
+    link = db.session.scalar(
+        select(TelegramLink)
+        .join(User, User.id == TelegramLink.user_id)
+        .where(TelegramLink.user_id == user_id, User.is_active.is_(True))
+    )
     if link is None or link.blocked_at is not None:
         return False
     lang = chat_language(link.language_code)

@@ -18,6 +18,7 @@ TEXTS: dict[str, str | tuple[str, str]] = {
         "The code is valid for %(num)d minutes and works once.",
     ),
     "link_first": N_("Link this chat to your account first."),
+    "account_disabled": N_("Your Kalendar account is disabled: nothing is available here until it is enabled again."),
     "linked": N_("Done: this chat is linked to the account %(username)s. Commands: /help"),
     "already_linked": N_("This chat is already linked to the account %(username)s. Commands: /help"),
     "help": N_(

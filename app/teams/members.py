@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.auth.services import get_user_by_username
 from app.common.timeutil import utcnow
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.events.control import recheck_sockets_after_commit
 from app.extensions import db
 from app.teams.models import ADMIN, Task, TeamMember
 from app.teams.services import emit_task_event, get_team, require_admin
@@ -96,3 +97,4 @@ def remove_member(actor: User, team_id: int, user_id: int) -> None:
     db.session.flush()
     for task in unassigned:
         emit_task_event("task.updated", task, extra_users=(user_id,))
+    recheck_sockets_after_commit(user_id=user_id)  # their sockets on this team close (4403), on any process

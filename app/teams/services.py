@@ -11,6 +11,7 @@ from app.common.pagination import paginate
 from app.common.schemas import schema_columns
 from app.common.timeutil import utcnow
 from app.errors import Forbidden, NotFound, ValidationFailed
+from app.events.control import recheck_sockets_after_commit
 from app.events.pubsub import publish_after_commit
 from app.extensions import db
 from app.teams import jobs
@@ -112,8 +113,11 @@ def update_team(actor: User, team_id: int, data: dict[str, Any]) -> Team:
 def delete_team(actor: User, team_id: int) -> None:
     team = get_team(actor, team_id, lock=True)
     require_admin(team)
+    members = db.session.scalars(select(TeamMember.user_id).where(TeamMember.team_id == team_id)).all()
     db.session.delete(team)
     db.session.flush()
+    for user_id in members:
+        recheck_sockets_after_commit(user_id=user_id)  # their team sockets close (4403)
 
 
 # --- task lists ------------------------------------------------------------------------------------

@@ -117,6 +117,17 @@ def test_logout_needs_csrf_and_ends_the_session(admin_client):
     assert admin_client.get("/admin/").status_code == 302
 
 
+def test_a_cookie_copied_before_logout_opens_nothing_after_it(app, admin_client):
+    """The signed cookie is not the session: logout deletes the server-side record it names."""
+    stolen = admin_client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    page = admin_client.get("/admin/")
+    assert admin_client.post("/admin/logout/", data={"csrf_token": csrf_from(page.text)}).status_code == 302
+    thief = app.test_client()
+    thief.set_cookie(app.config["SESSION_COOKIE_NAME"], stolen)
+    response = thief.get("/admin/users/")
+    assert response.status_code == 302 and "/admin/login/" in response.headers["Location"]
+
+
 def test_admin_cookie_gives_nothing_on_the_api(admin_client):
     response = admin_client.get("/api/v1/auth/me")
     assert response.status_code == 401

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from app.auth.models import AuthSession, User
 from app.extensions import db
 from tests.admin.conftest import csrf_from
@@ -175,3 +178,13 @@ def test_revoke_a_session(admin_client, api, user):
         data={"action": "revoke", "rowid": [str(session_id)], "csrf_token": csrf_from(page.text)},
     )
     assert api.get("/api/v1/auth/me", user).status_code == 401
+
+
+def test_user_export_neutralises_formula_cells(admin_client, api, user):
+    """A user names themselves `=cmd|...`: the admin's CSV export must not hand a formula to a spreadsheet."""
+    evil = "=cmd|' /C calc'!A0"
+    assert api.patch("/api/v1/auth/me", user, json={"first_name": evil, "last_name": "@SUM(1)"}).status_code == 200
+    body = admin_client.get("/admin/users/export/csv/").get_data(as_text=True)
+    row = next(r for r in csv.DictReader(io.StringIO(body)) if "alice" in r.values())
+    assert "'" + evil in row.values() and "'@SUM(1)" in row.values()
+    assert evil not in [value for value in row.values()]

@@ -7,6 +7,8 @@ from datetime import timedelta
 import jwt as pyjwt
 from flask_jwt_extended import create_access_token
 
+from app.auth.models import AuthSession
+from app.extensions import db
 from tests.factories import DEFAULT_PASSWORD
 
 ME = "/api/v1/auth/me"
@@ -48,15 +50,35 @@ def test_missing_token_is_401_envelope(api):
     assert_401(api.get(ME))
 
 
-def test_refresh_rotates_and_the_used_token_dies(api, user):
+def test_refresh_rotates_and_the_new_token_works_once(api, user):
     resp = api.client.post("/api/v1/auth/refresh", headers=bearer(user.refresh_token))
     assert resp.status_code == 200
     assert set(resp.json) == {"access_token", "refresh_token"}
     assert api.get(ME, headers=bearer(resp.json["access_token"])).status_code == 200
-    assert_401(api.client.post("/api/v1/auth/refresh", headers=bearer(user.refresh_token)))
-    # the new refresh token still works once
     again = api.client.post("/api/v1/auth/refresh", headers=bearer(resp.json["refresh_token"]))
     assert again.status_code == 200
+    assert_401(api.client.post("/api/v1/auth/refresh", headers=bearer(resp.json["refresh_token"])))
+
+
+def test_reusing_a_rotated_refresh_token_ends_the_whole_session(api, user):
+    """A thief replays the refresh token the owner already rotated: every token of the session dies."""
+    owner = api.client.post("/api/v1/auth/refresh", headers=bearer(user.refresh_token)).json
+    assert api.get(ME, headers=bearer(owner["access_token"])).status_code == 200
+    assert_401(api.client.post("/api/v1/auth/refresh", headers=bearer(user.refresh_token)))  # the replay
+    assert_401(api.get(ME, headers=bearer(owner["access_token"])))
+    assert_401(api.client.post("/api/v1/auth/refresh", headers=bearer(owner["refresh_token"])))
+    # the user's other sessions are untouched
+    other = api.login(user.username).json
+    assert api.get(ME, headers=bearer(other["access_token"])).status_code == 200
+
+
+def test_a_session_ends_at_its_absolute_lifetime_however_often_it_refreshes(api, app, user):
+    pair = api.client.post("/api/v1/auth/refresh", headers=bearer(user.refresh_token)).json
+    row = db.session.scalars(db.select(AuthSession).where(AuthSession.user_id == user.id)).one()
+    row.created_at = row.created_at - timedelta(seconds=app.config["JWT_SESSION_MAX_AGE"] + 60)
+    db.session.commit()
+    assert_401(api.get(ME, headers=bearer(pair["access_token"])))
+    assert_401(api.client.post("/api/v1/auth/refresh", headers=bearer(pair["refresh_token"])))
 
 
 def test_refresh_token_cannot_be_used_as_access_token(api, user):

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from telebot import apihelper, types
 
+from app.auth import services as auth_services
 from app.auth.models import User
 from app.bot import handlers
 from app.bot.handlers import OTHER_BOT, handle_update, parse_command
@@ -18,7 +19,9 @@ from app.bot.replies import split_message
 from app.extensions import db
 from app.goals.models import Goal
 from app.notify import linking
+from app.notify.client import send_to_user
 from app.notify.models import TelegramLink
+from app.teams import jobs as team_jobs
 from tests.bot import bot_helpers as h
 
 CHAT = 5001
@@ -252,3 +255,41 @@ def test_confirmation_job_sends_nothing_when_the_chat_moved_on(app, fake_telegra
     send_link_confirmation(CHAT, "somebody-else")
     send_link_confirmation(CHAT + 1, "alice")
     assert fake_telegram.messages() == []
+
+
+DISABLED = "Ваш аккаунт Kalendar отключён: здесь ничего не доступно, пока его снова не включат."
+
+
+def test_a_deactivated_account_gets_nothing_from_the_bot(send, api, alice, fake_telegram):
+    """Every command and every text of a deactivated account's chat answers "disabled" and changes nothing."""
+    cat = h.category(api, alice, "Учёба")
+    h.goal(api, alice, cat, "Секретная цель")
+    admin = api.signup_and_login("boss")
+    world = h.team_with_tasks(api, admin, alice)
+    mine = world["task"]("Секретная задача", alice)
+    send(h.message(CHAT, "/create"))  # a /create in progress before the deactivation
+    auth_services.set_active(db.session.get(User, alice.id), False)
+    db.session.commit()
+    for text in ("/start", "/help", "/goals", "/tasks", f"/done {mine}", "/habits", "/create", "/cancel", "Учёба"):
+        assert send(h.message(CHAT, text)) == [DISABLED], text
+    assert send(h.callback(CHAT, f"cat:{cat}")) == []
+    assert [c["params"].get("text") for c in fake_telegram.calls() if c["method"] == "answerCallbackQuery"] == [
+        "Эта кнопка устарела."
+    ]
+    assert api.get(f"/api/v1/tasks/{mine}", admin).json["is_done"] is False
+    assert db.session.scalar(select(func.count(Goal.id))) == 1
+    assert not any("Секрет" in m["text"] for m in fake_telegram.messages())
+
+
+def test_a_deactivated_account_receives_no_notifications(app, fake_telegram, api, alice):
+    admin = api.signup_and_login("boss")
+    world = h.team_with_tasks(api, admin, alice)
+    before = world["task"]("Задача до", alice)
+    team_jobs.notify_task_assigned(before, alice.id)  # the queued job, run here: active, so it is sent
+    assert len(fake_telegram.messages()) == 1
+    queued = world["task"]("Задача после", alice)
+    auth_services.set_active(db.session.get(User, alice.id), False)
+    db.session.commit()
+    team_jobs.notify_task_assigned(queued, alice.id)  # the job runs after the deactivation: nothing goes out
+    assert send_to_user(alice.id, "hello") is False
+    assert len(fake_telegram.messages()) == 1

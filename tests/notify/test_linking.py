@@ -81,6 +81,59 @@ def test_brute_force_is_rate_limited_per_user(api, user, other_user):
     assert api.patch(VERIFY, other_user, json={"verification_code": code}).status_code == 200
 
 
+def _wrong(code: str) -> str:
+    return "999999" if code != "999999" else "999998"
+
+
+@pytest.fixture
+def verify_limits(app):
+    saved = {k: app.config[k] for k in ("RATELIMIT_VERIFY", "RATELIMIT_VERIFY_IP", "RATELIMIT_VERIFY_GLOBAL")}
+    yield app.config
+    app.config.update(saved)
+
+
+def test_more_accounts_from_one_address_do_not_mean_more_guesses(api, verify_limits):
+    """An attacker signs up many accounts: the per-address limit stops the guessing all the same."""
+    verify_limits["RATELIMIT_VERIFY_IP"] = "8/15minute"
+    code = new_code()
+    accounts = [api.signup_and_login(f"sock{i}") for i in range(3)]
+    statuses = []
+    for who in accounts:
+        for _ in range(4):
+            statuses.append(
+                api.patch(
+                    VERIFY, who, json={"verification_code": _wrong(code)}, environ_base={"REMOTE_ADDR": "10.6.6.6"}
+                ).status_code
+            )
+    assert statuses.count(422) == 8 and statuses.count(429) == 4
+    # the owner of the code, elsewhere, still links
+    owner = api.signup_and_login("owner")
+    ok = api.patch(VERIFY, owner, json={"verification_code": code}, environ_base={"REMOTE_ADDR": "10.1.1.1"})
+    assert ok.status_code == 200
+
+
+def test_wrong_codes_are_also_limited_for_everyone_together(api, verify_limits):
+    """Many accounts on many addresses: the global ceiling bounds the guesses at the live codes."""
+    verify_limits["RATELIMIT_VERIFY_GLOBAL"] = "6/15minute"
+    code = new_code()
+    statuses = []
+    for i in range(4):
+        who = api.signup_and_login(f"bot{i}")
+        for _ in range(2):
+            statuses.append(
+                api.patch(
+                    VERIFY, who, json={"verification_code": _wrong(code)}, environ_base={"REMOTE_ADDR": f"10.7.0.{i}"}
+                ).status_code
+            )
+    assert statuses == [422] * 6 + [429] * 2
+
+
+def test_a_right_code_does_not_spend_the_budget(api, user, verify_limits):
+    verify_limits["RATELIMIT_VERIFY"] = "2/15minute"
+    for chat in range(3):
+        assert api.patch(VERIFY, user, json={"verification_code": new_code(chat_id=7000 + chat)}).status_code == 200
+
+
 def test_chat_already_linked_to_someone_else_moves(api, user, other_user):
     api.patch(VERIFY, user, json={"verification_code": new_code(chat_id=7)})
     resp = api.patch(VERIFY, other_user, json={"verification_code": new_code(chat_id=7)})
