@@ -103,3 +103,20 @@ def test_the_toggle_works_from_the_keyboard_with_a_visible_focus(server, web):
     assert toggle.evaluate("el => getComputedStyle(el).outlineStyle") != "none"  # :focus-visible shows it
     page.keyboard.press("Space")
     expect(toggle).to_have_attribute("aria-pressed", "true")
+
+
+def test_skip_today_keeps_the_day_and_can_be_undone(server, web):
+    page, _ = web
+    username = sign_up_in_browser(page, server.base, "skip")
+    token = server.login(username)
+    create_habit(page, "journal")
+    item = habit_item(page, "journal")
+    skip = item.get_by_role("button", name="Skip today")
+    skip.click()
+    expect(skip).to_have_attribute("aria-pressed", "true")
+    expect(item.get_by_role("button", name="Done today")).to_be_disabled()  # a day is done or skipped, not both
+    habit = server.api("GET", "/habits", token).json()[0]
+    assert habit["skipped_today"] is True and habit["done_today"] is False
+    skip.click()
+    expect(skip).to_have_attribute("aria-pressed", "false")
+    assert server.api("GET", f"/habits/{habit['id']}", token).json()["skipped_today"] is False

@@ -76,7 +76,7 @@ function Header({ path }) {
     }
   };
   return html`<header class="top">
-    <a class="skip" href="#main">${t('nav.skip')}</a>
+    <a class="skip-link" href="#main">${t('nav.skip')}</a>
     <${Link} class="brand" href="/today">Kalendar</${Link}>
     <${ConnectionState} />
     <button type="button" class="menu-button" aria-expanded=${open ? 'true' : 'false'} aria-controls="main-nav" onClick=${() => setOpen(!open)}>${t('nav.menu')}</button>

@@ -253,4 +253,5 @@ export default {
   'vk.link': 'Link VK account',
   'auth.wrong': 'Wrong username or password.',
   'vk.off': 'Signing in with VK is not configured on this server.',
+  'habit.skipToday': 'Skip today',
 };

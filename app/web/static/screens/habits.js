@@ -37,13 +37,13 @@ export function HabitItem({ habit: initial, onEdit, onDelete, compact = false })
     history(habit, today).then(setDays).catch(showError);
   }, [habit.id]);
   const done = habit.done_today ?? (days ? days[today] === 'done' : false);
-  const toggle = async () => {
+  const skipped = habit.skipped_today ?? (days ? days[today] === 'skipped' : false);
+  const act = (change) => async () => {
     setBusy(true);
     try {
-      if (done) await del(`/habits/${habit.id}/completions/${today}`);
-      else await post(`/habits/${habit.id}/completions`, {});
+      await change();
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 409)) showError(error); // 409: already logged
+      if (!(error instanceof ApiError && error.status === 409)) showError(error); // 409: already decided
     }
     try {
       const [fresh, week] = await Promise.all([get(`/habits/${habit.id}`), history(habit, today)]);
@@ -55,6 +55,8 @@ export function HabitItem({ habit: initial, onEdit, onDelete, compact = false })
       setBusy(false);
     }
   };
+  const toggle = act(() => (done ? del(`/habits/${habit.id}/completions/${today}`) : post(`/habits/${habit.id}/completions`, {})));
+  const toggleSkip = act(() => (skipped ? del(`/habits/${habit.id}/skips/${today}`) : post(`/habits/${habit.id}/skips`, {})));
   const week = Array.from({ length: WEEK }, (_, i) => addDays(today, i - (WEEK - 1)));
   return html`<li class="habit">
     <p class="habit-action">${sentence(habit)}</p>
@@ -75,7 +77,8 @@ export function HabitItem({ habit: initial, onEdit, onDelete, compact = false })
       })}
     </ol>
     <div class="actions">
-      <button type="button" class="toggle" aria-pressed=${done ? 'true' : 'false'} disabled=${busy} onClick=${toggle}>${t('habit.doneToday')}</button>
+      <button type="button" class="toggle" aria-pressed=${done ? 'true' : 'false'} disabled=${busy || skipped} onClick=${toggle}>${t('habit.doneToday')}</button>
+      ${!done && html`<button type="button" class="toggle skip-day" aria-pressed=${skipped ? 'true' : 'false'} disabled=${busy} onClick=${toggleSkip}>${t('habit.skipToday')}</button>`}
       ${onEdit && html`<button type="button" class="secondary" onClick=${() => onEdit(habit)}>${t('action.edit')}</button>`}
       ${onDelete && html`<button type="button" class="danger" onClick=${() => onDelete(habit)}>${t('action.delete')}</button>`}
     </div>
