@@ -11,6 +11,7 @@ from app import (
     models,  # noqa: F401  (every mapper registered before first use)
 )
 from app.admin import init_admin
+from app.apidocs import init_apidocs
 from app.auth.routes import blp as auth_api
 from app.auth.tokens import init_jwt
 from app.auth.vk_routes import blp as auth_vk_api
@@ -82,5 +83,6 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     register_cli(app)
     init_i18n(app)
     init_admin(app)
+    init_apidocs(app)
     install_trusted_proxies(app)
     return app

@@ -50,6 +50,7 @@ NO_OBJECT = {
     "/api/v1/tasks",
     "/api/v1/teams",
     "/docs",
+    "/docs-assets/<path:filename>",
     "/healthz",
     "/openapi.json",
     "/readyz",
