@@ -1,5 +1,7 @@
 """The jobs module against real Redis: what `enqueue` puts on the queue runs in a worker."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -48,3 +50,15 @@ def test_enqueue_refuses_ids_rq_would_refuse(app, user, redis_client):
     queue.enqueue(probe_job, user.id, 4243, job_id="task-overdue-7-1795334400")
     (job,) = queue.rq_queue(redis_client).jobs
     assert job.id == "task-overdue-7-1795334400"
+
+
+def test_scheduling_takes_the_function_and_refuses_bad_ids(app, user, redis_client):
+    """schedule_at and schedule_many take the job function (stored as its path) and check ids like enqueue."""
+    when = datetime.now(UTC) + timedelta(hours=1)
+    with pytest.raises(ValueError, match="rq refuses"):
+        queue.schedule_at(when, probe_job, user.id, 1, job_id="habit:1")
+    with pytest.raises(ValueError, match="rq refuses"):
+        queue.schedule_many(redis_client, [("habit 2", when, probe_job, (user.id, 2))])
+    assert queue.schedule_many(redis_client, [("probe-3", when, probe_job, (user.id, 3))]) == 1
+    job = queue.fetch("probe-3")
+    assert job.args == ("tests.test_jobs.probe_job", user.id, 3)

@@ -13,7 +13,6 @@ from typing import Any
 
 import redis
 from sqlalchemy import delete, exists, select
-from sqlalchemy.orm import aliased
 
 from app.auth.models import User
 from app.calendar.feed import FeedOwner, build_calendar
@@ -22,7 +21,7 @@ from app.common.timeutil import utcnow
 from app.errors import NotFound
 from app.extensions import db, redis_store
 from app.goals.services import goals_with_due_dates, viewer_today
-from app.habits.models import Habit
+from app.habits.services import habits_with_next_step
 from app.teams.services import my_tasks_with_deadlines
 
 log = logging.getLogger(__name__)
@@ -98,30 +97,7 @@ def feed_tasks(user: User) -> list:
 
 
 def feed_habits(user: User) -> list:
-    """My useful (not pleasant) habits with the pleasant habit they link to; one statement."""
-    related = aliased(Habit)
-    stmt = (
-        select(
-            Habit.id,
-            Habit.action,
-            Habit.place,
-            Habit.time,
-            Habit.periodicity_days,
-            Habit.duration_seconds,
-            Habit.reward,
-            Habit.anchor_date,
-            Habit.created_at,
-            Habit.updated_at,
-            related.action.label("related_action"),
-            related.place.label("related_place"),
-            related.time.label("related_time"),
-            related.updated_at.label("related_updated_at"),
-        )
-        .outerjoin(related, (related.id == Habit.related_habit_id) & (related.owner_id == Habit.owner_id))
-        .where(Habit.owner_id == user.id, Habit.is_pleasant.is_(False))
-        .order_by(Habit.id)
-    )
-    return db.session.execute(stmt).all()
+    return habits_with_next_step(user)
 
 
 FEED_FORMAT = 1  # bump when feed.py renders differently, so cached bodies of the old shape are not served

@@ -152,7 +152,7 @@ def enqueue(func: Callable, *args: Any, job_id: str | None = None, **kwargs: Any
 
 def schedule_at(when: datetime, func: Callable, *args: Any, job_id: str) -> None:
     """Run `func(*args)` at `when` (aware), replacing any job scheduled under the same id."""
-    schedule_many(connection(), [(_checked(job_id), when, dotted(func), args)])
+    schedule_many(connection(), [(job_id, when, func, args)])
 
 
 def cancel(job_id: str) -> None:
@@ -160,12 +160,14 @@ def cancel(job_id: str) -> None:
     cancel_many(connection(), [job_id])
 
 
-def schedule_many(conn: Redis, items: Iterable[tuple[str, datetime, str, tuple]], *, chunk: int = 2000) -> int:
-    """Write many one-off jobs (id, when, dotted path, args) in pipelined round trips; returns how many."""
+def schedule_many(conn: Redis, items: Iterable[tuple[str, datetime, Callable, tuple]], *, chunk: int = 2000) -> int:
+    """Write many one-off jobs (id, when, job function, args) in pipelined round trips; returns how many.
+    Ids are checked as `enqueue`'s are, never rewritten."""
     key = Scheduler.scheduled_jobs_key
     count = 0
     pipe = conn.pipeline(transaction=False)
-    for job_id, when, path, args in items:
+    for job_id, when, func, args in items:
+        path, job_id = dotted(func), _checked(job_id)
         if when.tzinfo is None:
             raise ValueError("schedule_at needs an aware datetime")
         pipe.delete(Job.key_for(job_id))  # drops a finished job's expiry along with it

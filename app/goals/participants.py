@@ -55,7 +55,7 @@ def _participant(board_id: int, user_id: int) -> BoardParticipant:
 
 def _ensure_another_owner(board_id: int, leaving: BoardParticipant) -> None:
     """The last owner cannot go. Owner rows are locked so two owners cannot both step down at once."""
-    if leaving.role != "owner":
+    if leaving.role != OWNER:
         return
     owners = db.session.scalars(
         select(BoardParticipant.id)
@@ -70,7 +70,7 @@ def _ensure_another_owner(board_id: int, leaving: BoardParticipant) -> None:
 def update_participant(actor: User, board_id: int, user_id: int, data: dict[str, Any]) -> BoardParticipant:
     access.get_board(actor, board_id, OWNER)
     participant = _participant(board_id, user_id)
-    if data["role"] != "owner":
+    if data["role"] != OWNER:
         _ensure_another_owner(board_id, participant)
     participant.role = data["role"]
     db.session.flush()

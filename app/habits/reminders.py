@@ -46,7 +46,7 @@ def sync_reminders(batch: int = 5000) -> int:
         if when is None or when < stale_before:
             when = next_occurrence(anchor, at, every, now, tz)
             moved.append({"hid": habit_id, "when": when})
-        wanted.append((job_id(habit_id), when, queue.dotted(send_reminder), (habit_id, when.isoformat())))
+        wanted.append((job_id(habit_id), when, send_reminder, (habit_id, when.isoformat())))
     for start in range(0, len(moved), batch):
         _bulk_move(moved[start : start + batch])
     db.session.commit()
@@ -54,7 +54,7 @@ def sync_reminders(batch: int = 5000) -> int:
     for habit_id, day, due in db.session.execute(
         select(HabitSnooze.habit_id, HabitSnooze.date, HabitSnooze.due_at).where(HabitSnooze.sent_at.is_(None))
     ):
-        wanted.append((snooze_job_id(habit_id, day), due, queue.dotted(send_snoozed), (habit_id, day.isoformat())))
+        wanted.append((snooze_job_id(habit_id, day), due, send_snoozed, (habit_id, day.isoformat())))
     keep = {item[0] for item in wanted}
     orphans = (queue.scheduled_ids(conn, JOB_PREFIX) | queue.scheduled_ids(conn, SNOOZE_PREFIX)) - keep
     queue.cancel_many(conn, orphans)

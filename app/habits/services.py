@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Select, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import aliased
 
 from app.auth.models import User
 from app.common.timeutil import local_today, utcnow
@@ -268,3 +269,31 @@ def completions_stmt(user: User, habit_id: int) -> Select:
 def skips_stmt(user: User, habit_id: int) -> Select:
     habit = get_habit(user, habit_id)
     return select(HabitSkip).where(HabitSkip.habit_id == habit.id).order_by(HabitSkip.date.desc())
+
+
+def habits_with_next_step(user: User) -> list:
+    """My useful (not pleasant) habits as rows, with the action, place, time and `updated_at` of the pleasant
+    habit each links to; one statement. The calendar feed renders these."""
+    related = aliased(Habit)
+    stmt = (
+        select(
+            Habit.id,
+            Habit.action,
+            Habit.place,
+            Habit.time,
+            Habit.periodicity_days,
+            Habit.duration_seconds,
+            Habit.reward,
+            Habit.anchor_date,
+            Habit.created_at,
+            Habit.updated_at,
+            related.action.label("related_action"),
+            related.place.label("related_place"),
+            related.time.label("related_time"),
+            related.updated_at.label("related_updated_at"),
+        )
+        .outerjoin(related, (related.id == Habit.related_habit_id) & (related.owner_id == Habit.owner_id))
+        .where(Habit.owner_id == user.id, Habit.is_pleasant.is_(False))
+        .order_by(Habit.id)
+    )
+    return db.session.execute(stmt).all()
