@@ -16,7 +16,7 @@ from app.auth.models import User
 from app.bot import conversation
 from app.bot.replies import answer_button, reply
 from app.common.after_commit import after_commit
-from app.errors import DomainError, ValidationFailed
+from app.errors import DomainError, ValidationFailed, field_errors
 from app.extensions import db
 from app.goals import services as goals
 from app.goals.models import Category
@@ -86,7 +86,7 @@ def continue_create(user: User, chat_id: int, lang: str, state: dict, text: str 
         with db.session.begin_nested():
             goal = goals.create_goal(user, data)
     except ValidationFailed as err:
-        reply(chat_id, t(lang, "goal_invalid", errors=_flatten((err.errors or {}).get("json") or {})))
+        reply(chat_id, t(lang, "goal_invalid", errors=_flatten(field_errors(err))))
         return
     except DomainError as err:  # the category went away or my role changed meanwhile
         after_commit(lambda: conversation.clear_state(chat_id), "clear the conversation")
