@@ -22,7 +22,7 @@ from app.common.i18n import init_i18n
 from app.common.json import OrjsonProvider
 from app.common.pool import install_liveness_checks
 from app.common.proxies import install_trusted_proxies
-from app.config import Config, check_service_urls, limiter_storage_uri
+from app.config import Config, check_service_urls, limiter_storage_uri, settle_public_url
 from app.errors import register_error_handlers
 from app.extensions import api, cors, db, jwt, limiter, migrate, redis_store, sock
 from app.goals.routes import blp as goals_api
@@ -47,8 +47,10 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     app.json = OrjsonProvider(app)
     app.config.from_object(config_class)
     check_service_urls(app.config["SQLALCHEMY_DATABASE_URI"], app.config["REDIS_URL"])
+    local = not app.config["SQLALCHEMY_DATABASE_URI"]  # on the embedded database: a run on this machine
     embedded.configure(app.config)  # unset DATABASE_URL / REDIS_URL: the embedded servers, started or attached
     config_class.check(app.config)
+    settle_public_url(app.config, local=local)
     app.config["RATELIMIT_STORAGE_URI"] = limiter_storage_uri(app.config["REDIS_URL"])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

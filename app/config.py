@@ -49,6 +49,23 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+def settle_public_url(config: dict, *, local: bool) -> None:
+    """Links we hand out (feed URLs, the VK redirect) are built from PUBLIC_URL, never from the Host header.
+
+    A local run (the embedded servers, or debug) is served on 127.0.0.1:$PORT, so that is its default; a
+    configured deployment must say its external base URL. Tests build links from the test client's host.
+    """
+    if config.get("PUBLIC_URL") or config.get("TESTING"):
+        return
+    if local or config.get("DEBUG"):
+        config["PUBLIC_URL"] = f"http://127.0.0.1:{env_int('PORT', 5000)}"
+        return
+    raise ConfigError(
+        "PUBLIC_URL must be set to the service's external base URL (e.g. https://kalendar.example.com): feed links"
+        " and the VK redirect are built from it"
+    )
+
+
 def check_service_urls(database_url: str, redis_url: str) -> None:
     """PostgreSQL and Redis are the only stores: refuse any other URL before anything connects.
 
@@ -114,7 +131,7 @@ class Config:
     TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
     CORS_ORIGINS = env_list("CORS_ORIGINS")
     FRONTEND_URL = env_str("FRONTEND_URL", "http://localhost:5173")
-    PUBLIC_URL = env_str("PUBLIC_URL")  # absolute base of links we hand out (feed URLs); request host if empty
+    PUBLIC_URL = env_str("PUBLIC_URL")  # absolute base of links we hand out; see settle_public_url
     DEFAULT_TIMEZONE = env_str("DEFAULT_TIMEZONE", "Europe/Moscow")
 
     JWT_ACCESS_TTL = env_int("JWT_ACCESS_TTL", 15 * 60)
@@ -145,6 +162,7 @@ class Config:
     RATELIMIT_VERIFY_IP = env_str("RATELIMIT_VERIFY_IP", "20/15minute")  # ...per client address
     RATELIMIT_VERIFY_GLOBAL = env_str("RATELIMIT_VERIFY_GLOBAL", "300/15minute")  # ...for everyone together
     RATELIMIT_FEED = env_str("RATELIMIT_FEED", "60/minute")
+    RATELIMIT_VK_LOGIN = env_str("RATELIMIT_VK_LOGIN", "30/minute")  # VK flows started per client address
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True  # a Redis outage must not take the API down
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True

@@ -46,6 +46,7 @@ ENV = {
     "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/7"),
     "SECRET_KEY": "bench-secret-key-0123456789abcdef",
     "JWT_SECRET_KEY": "bench-jwt-secret-key-0123456789abcdef",
+    "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000"),
     "TZ": "UTC",
     "FLASK_DEBUG": "",
     "PYTHONPATH": str(ROOT),

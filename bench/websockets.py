@@ -113,6 +113,7 @@ def main() -> None:
     env = {
         **os.environ,
         "PORT": str(port),
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL") or f"http://127.0.0.1:{port}",
         "WEB_CONCURRENCY": str(args.workers),
         "GUNICORN_ACCESS_LOG": "",
         "GUNICORN_CONTROL_SOCKET": f"/tmp/kalendar-bench-{port}.ctl",

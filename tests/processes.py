@@ -32,6 +32,7 @@ def live_environment(app: Flask, **extra: str) -> dict[str, str]:
             "TZ": "UTC",
             "PYTHONUNBUFFERED": "1",
             "DATABASE_URL": cfg["SQLALCHEMY_DATABASE_URI"],
+            "PUBLIC_URL": "http://127.0.0.1",
             "REDIS_URL": cfg["REDIS_URL"],
             "SECRET_KEY": cfg["SECRET_KEY"],
             "JWT_SECRET_KEY": cfg["JWT_SECRET_KEY"],

@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy.exc import IntegrityError
 
 from app import create_app
-from app.config import Config, TestConfig
+from app.config import Config, ConfigError, TestConfig, settle_public_url
 from app.extensions import redis_store
 
 
@@ -160,3 +160,30 @@ def test_deeply_nested_json_is_400(client):
 def test_new_rows_have_updated_at_equal_to_created_at(api, user):
     board = api.post("/api/v1/boards", user, json={"title": "Fresh"}).json
     assert board["updated_at"] == board["created_at"]
+
+
+def test_a_configured_deployment_refuses_to_start_without_public_url():
+    """Links (feed URLs, the VK redirect) must not come from a Host header an attacker chooses."""
+
+    class Prod(Config):
+        DEBUG = False
+        TESTING = False
+        SECRET_KEY = "a-long-enough-random-looking-secret"
+        JWT_SECRET_KEY = "a-long-enough-random-looking-jwt-secret"
+        SQLALCHEMY_DATABASE_URI = TestConfig.SQLALCHEMY_DATABASE_URI
+        REDIS_URL = TestConfig.REDIS_URL
+        PUBLIC_URL = ""
+
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        create_app(Prod)
+
+
+@pytest.mark.parametrize(("local", "debug"), [(True, False), (False, True)])
+def test_a_local_run_defaults_public_url_to_its_own_port(monkeypatch, local, debug):
+    monkeypatch.setenv("PORT", "5077")
+    config = {"PUBLIC_URL": "", "DEBUG": debug, "TESTING": False}
+    settle_public_url(config, local=local)
+    assert config["PUBLIC_URL"] == "http://127.0.0.1:5077"
+    kept = {"PUBLIC_URL": "https://kalendar.example.org", "DEBUG": False, "TESTING": False}
+    settle_public_url(kept, local=False)
+    assert kept["PUBLIC_URL"] == "https://kalendar.example.org"

@@ -2,13 +2,19 @@
 
 The API is stateless (JWT), so the OAuth state and its PKCE verifier live server-side in Redis for ten
 minutes, keyed by the state itself and deleted on first use (GETDEL): a replayed callback finds nothing.
+The state is also bound to the browser that started the flow: /auth/vk/login sets a random cookie whose hash
+the state keeps, and a callback without it signs no one in (a callback URL sent to a victim is worthless).
+Linking VK to a signed-in account starts in that browser too, from a one-time ticket (never the JWT in a URL).
 All remote calls happen before anything is written, so a VK failure never leaves a half-created user.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
+import secrets
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -28,6 +34,7 @@ from app.extensions import db, redis_store
 
 PROVIDER = "vk"
 STATE_TTL = 600  # seconds: the whole round trip through VK's consent page
+TICKET_TTL = 120  # seconds: the client opens its link ticket at once
 _SETTINGS = ("VK_CLIENT_ID", "VK_CLIENT_SECRET", "VK_AUTHORIZE_URL", "VK_TOKEN_URL", "VK_API_URL", "VK_TIMEOUT")
 _USERNAME_JUNK = re.compile(r"[^\w.@+-]", re.ASCII)
 
@@ -148,9 +155,15 @@ def pop_state(state: str | None) -> dict[str, Any] | None:
     return json.loads(raw) if raw else None
 
 
-def begin_login(next_url: str, redirect_uri: str, link_user_id: int | None = None) -> str:
-    """VK's authorize URL for a new flow; its state remembers where to go back and whom to link."""
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def begin_login(next_url: str, redirect_uri: str, link_user_id: int | None = None) -> tuple[str, str]:
+    """VK's authorize URL for a new flow, and the browser secret to set as a cookie; the state remembers
+    where to go back, whom to link, and the secret's hash."""
     rv = vk_client().create_authorization_url(redirect_uri)
+    browser = secrets.token_urlsafe(32)
     save_state(
         rv["state"],
         {
@@ -158,9 +171,37 @@ def begin_login(next_url: str, redirect_uri: str, link_user_id: int | None = Non
             "redirect_uri": redirect_uri,
             "next": next_url,
             "link_user_id": link_user_id,
+            "browser": _digest(browser),
         },
     )
-    return rv["url"]
+    return rv["url"], browser
+
+
+def same_browser(state_data: dict[str, Any], cookie: str | None) -> bool:
+    expected = state_data.get("browser")
+    return bool(cookie and expected) and hmac.compare_digest(_digest(cookie), expected)
+
+
+def issue_link_ticket(user_id: int, next_url: str) -> str:
+    """A one-time ticket that starts linking VK to `user_id` in whichever browser opens it first."""
+    ticket = secrets.token_urlsafe(32)
+    try:
+        redis_store.client.set(
+            f"vk:link-ticket:{_digest(ticket)}", json.dumps({"user_id": user_id, "next": next_url}), ex=TICKET_TTL
+        )
+    except redis.RedisError as exc:
+        raise StateStoreUnavailable() from exc
+    return ticket
+
+
+def pop_link_ticket(ticket: str | None) -> dict[str, Any] | None:
+    if not ticket or len(ticket) > 128:
+        return None
+    try:
+        raw = redis_store.client.getdel(f"vk:link-ticket:{_digest(ticket)}")
+    except redis.RedisError as exc:
+        raise StateStoreUnavailable() from exc
+    return json.loads(raw) if raw else None
 
 
 # -- talking to VK -------------------------------------------------------------------------------------

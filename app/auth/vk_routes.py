@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-from flask import current_app, redirect, request, url_for
+from flask import after_this_request, current_app, redirect, request, url_for
 from flask.views import MethodView
 from flask_jwt_extended import current_user, jwt_required
 from flask_smorest import Blueprint
@@ -14,9 +14,10 @@ from marshmallow import fields, validate
 from app.auth import cookies, services, vk
 from app.auth.schemas import LoginResultSchema
 from app.common.origins import is_own_origin, origin_of
+from app.common.ratelimit import client_ip
 from app.common.schemas import BaseSchema, QuerySchema
 from app.errors import Conflict, DomainError
-from app.extensions import db
+from app.extensions import db, limiter
 
 blp = Blueprint("auth_vk", __name__, url_prefix="/api/v1/auth/vk", description="Sign in with VK (OAuth 2.0)")
 
@@ -29,6 +30,10 @@ _NEXT_DOC = (
 
 class LoginQuerySchema(QuerySchema):
     next = fields.String(validate=validate.Length(max=2048), metadata={"description": _NEXT_DOC})
+    ticket = fields.String(
+        validate=validate.Length(max=128),
+        metadata={"description": "A one-time ticket from `POST /auth/vk/link`: link VK to that account"},
+    )
 
 
 class CallbackQuerySchema(QuerySchema):
@@ -77,6 +82,39 @@ def _to_web_client(next_url: str, refresh_token: str):
     return response
 
 
+STATE_COOKIE = "kalendar_vk_state"
+STATE_COOKIE_PATH = "/api/v1/auth/vk"
+
+
+def _secure() -> bool:
+    return request.is_secure or current_app.config.get("PUBLIC_URL", "").startswith("https://")
+
+
+def _to_vk(authorize_url: str, browser: str):
+    """To VK's consent page, binding the flow to this browser (SameSite=Lax: sent back on VK's redirect)."""
+    response = redirect(authorize_url, code=302)
+    response.headers["Cache-Control"] = "no-store"
+    response.set_cookie(
+        STATE_COOKIE,
+        browser,
+        max_age=vk.STATE_TTL,
+        path=STATE_COOKIE_PATH,
+        secure=_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _forget_browser_after_request() -> None:
+    secure = _secure()
+
+    @after_this_request
+    def _clear(response):
+        response.delete_cookie(STATE_COOKIE, path=STATE_COOKIE_PATH, secure=secure, httponly=True, samesite="Lax")
+        return response
+
+
 def _wants_json() -> bool:
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
@@ -93,16 +131,25 @@ class VkStatusView(MethodView):
 
 @blp.route("/login", endpoint="login")
 class VkLoginView(MethodView):
+    # Every call writes a state to Redis: bounded per client address.
+    decorators = [limiter.limit(lambda: current_app.config["RATELIMIT_VK_LOGIN"], key_func=client_ip)]
+
     @blp.doc(security=[])
     @blp.arguments(LoginQuerySchema, location="query")
     @blp.response(302, description="Redirect to VK's authorize page (with state and a PKCE S256 challenge)")
-    @blp.alt_response(400, description="`next` is not on the web app's origin")
+    @blp.alt_response(400, description="`next` is not on the web app's origin, or the ticket is not valid")
+    @blp.alt_response(429, description="Too many sign-ins started from this address")
     def get(self, args):
-        """Start signing in with VK"""
-        next_url = _next_url(args.get("next"))
-        response = redirect(vk.begin_login(next_url, _redirect_uri()), code=302)
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        """Start signing in with VK (or, with a ticket, linking VK to an account) in this browser"""
+        link_user_id = None
+        if "ticket" in args:
+            ticket = vk.pop_link_ticket(args["ticket"])
+            if ticket is None:
+                raise vk.VkAuthError("The link ticket is unknown, expired or already used.", "invalid_ticket")
+            link_user_id, next_url = ticket["user_id"], ticket["next"]
+        else:
+            next_url = _next_url(args.get("next"))
+        return _to_vk(*vk.begin_login(next_url, _redirect_uri(), link_user_id=link_user_id))
 
 
 @blp.route("/callback", endpoint="callback")
@@ -127,8 +174,12 @@ class VkCallbackView(MethodView):
     def get(self, args):
         """Finish signing in with VK: find, create or link the user and issue our tokens"""
         state_data = vk.pop_state(args.get("state"))
-        if state_data is None:
-            raise vk.VkAuthError("The sign-in state is unknown, expired or already used.", "invalid_state")
+        _forget_browser_after_request()  # the flow is over (the state is spent) whatever happens next
+        if state_data is None or not vk.same_browser(state_data, request.cookies.get(STATE_COOKIE)):
+            # Unknown, used, or started in another browser (a callback URL sent to a victim): nobody signs in.
+            raise vk.VkAuthError(
+                "The sign-in state is unknown, expired, used or from another browser.", "invalid_state"
+            )
         try:
             if args.get("error"):
                 error = args["error"] if _ERROR_CODE.match(args["error"]) else "vk_error"
@@ -159,8 +210,12 @@ class VkLinkView(MethodView):
     @blp.alt_response(400, description="`next` is not on the web app's origin")
     @blp.alt_response(409, description="My account already has a VK account linked")
     def post(self, data):
-        """Start linking VK to my account: open the returned URL in the browser"""
+        """Start linking VK to my account: open the returned one-time URL (2 minutes) in the browser at once"""
         if vk.vk_linked(current_user):
             raise Conflict("Your account is already linked to a VK account.")
         next_url = _next_url((data or {}).get("next"), location="json")
-        return {"url": vk.begin_login(next_url, _redirect_uri(), link_user_id=current_user.id)}
+        ticket = vk.issue_link_ticket(current_user.id, next_url)
+        public = current_app.config.get("PUBLIC_URL")
+        if public:
+            return {"url": public.rstrip("/") + url_for("auth_vk.login", ticket=ticket)}
+        return {"url": url_for("auth_vk.login", ticket=ticket, _external=True)}

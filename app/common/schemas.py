@@ -7,6 +7,7 @@ Names, one convention: `<Noun>Schema` is what the API answers; the bodies it rea
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -38,6 +39,11 @@ def Text(max_length: int, *, required: bool = False, allow_blank: bool = False, 
     return TrimmedString(required=required, validate=validators, raw_max_length=max_length, **kwargs)
 
 
+# C0 controls but tab, line feed and carriage return, and DEL: invisible, they break the calendar feed, CSV
+# cells and terminals (escape sequences), and no person types them.
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class TrimmedString(ma.fields.String):
     def __init__(self, *args, raw_max_length: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -50,6 +56,8 @@ class TrimmedString(ma.fields.String):
             raise ma.ValidationError(f"Longer than maximum length {self.raw_max_length}.")
         if isinstance(result, str) and "\x00" in result:
             raise ma.ValidationError("Must not contain NUL characters.")  # PostgreSQL text cannot store them
+        if isinstance(result, str) and _CONTROL.search(result):
+            raise ma.ValidationError("Must not contain control characters (other than tab and line breaks).")
         return result.strip() if isinstance(result, str) else result
 
 

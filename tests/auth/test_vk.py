@@ -65,6 +65,14 @@ def start(client, next_url: str | None = None) -> str:
     return resp.headers["Location"]
 
 
+def open_ticket(client, url: str) -> str:
+    """The client opens the one-time link URL in the browser: it binds the flow and goes on to VK."""
+    parts = urlsplit(url)
+    resp = client.get(parts.path, query_string=parts.query)
+    assert resp.status_code == 302, resp.json
+    return resp.headers["Location"]
+
+
 def through_vk(authorize_url: str) -> str:
     """What the browser does at VK: the fake "approves" and sends it back to our callback."""
     resp = requests.get(authorize_url, allow_redirects=False, timeout=5)
@@ -101,7 +109,9 @@ def test_login_redirects_to_vk_with_state_pkce_and_email_scope(client, vk, redis
     assert params["redirect_uri"] == "http://localhost/api/v1/auth/vk/callback"
     key = f"vk:oauth-state:{params['state']}"
     assert 0 < redis_client.ttl(key) <= 600
-    assert "Set-Cookie" not in client.get(LOGIN).headers  # stateless API: the state lives in Redis
+    cookie = client.get(LOGIN).headers["Set-Cookie"]  # the state lives in Redis, bound to this browser's cookie
+    assert cookie.startswith("kalendar_vk_state=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Path=/api/v1/auth/vk" in cookie
 
 
 def test_new_user_is_created_once_and_found_again(client, vk):
@@ -193,8 +203,9 @@ def test_link_vk_to_my_account(client, vk, api):
     alice = api.signup_and_login("alice")
     resp = api.post(LINK, alice, json={"next": f"{FRONTEND}/settings"})
     assert resp.status_code == 200, resp.json
-    assert resp.json["url"].startswith(vk.authorize_url + "?")
-    linked = come_back(client, through_vk(resp.json["url"]), json=False)
+    assert resp.json["url"].startswith("http://localhost/api/v1/auth/vk/login?ticket=")
+    assert alice.access_token not in resp.json["url"]
+    linked = come_back(client, through_vk(open_ticket(client, resp.json["url"])), json=False)
     assert linked.headers["Location"].startswith(f"{FRONTEND}/settings#access_token=")
     assert count(SocialAccount, SocialAccount.user_id == alice.id) == 1
     again = vk_login(client)  # from now on VK signs in as alice, no new user
@@ -207,12 +218,12 @@ def test_linking_a_vk_account_of_another_user_is_a_conflict(client, vk, api):
     owner_id = vk_login(client).json["user"]["id"]
     alice = api.signup_and_login("alice")
     url = api.post(LINK, alice).json["url"]
-    resp = come_back(client, through_vk(url))
+    resp = come_back(client, through_vk(open_ticket(client, url)))
     assert resp.status_code == 409
     assert resp.json["code"] == 409 and "access_token" not in resp.json
     assert count(SocialAccount, SocialAccount.user_id == alice.id) == 0
     assert db.session.scalar(select(SocialAccount.user_id).where(SocialAccount.provider_user_id == "1")) == owner_id
-    redirected = come_back(client, through_vk(api.post(LINK, alice).json["url"]), json=False)
+    redirected = come_back(client, through_vk(open_ticket(client, api.post(LINK, alice).json["url"])), json=False)
     assert fragment(redirected.headers["Location"])["error"] == "conflict"
 
 
@@ -405,3 +416,57 @@ def test_fake_vk_runs_as_a_process(live_env):
         scripted = requests.post(f"{base}/_script", json={"fail": {"token": "http500"}}, timeout=5)
         assert scripted.json() == {"ok": True}
         assert requests.post(f"{base}/access_token", data={}, timeout=5).status_code == 500
+
+
+# -- login CSRF and account attachment (the attacker's side) --------------------------------------------
+def test_a_callback_url_sent_to_a_victim_signs_no_one_in(app, client, vk):
+    """The attacker starts a flow, approves at VK as themself, and sends the callback URL to a victim."""
+    attacker_callback = through_vk(start(client))
+    victim = app.test_client()  # another browser: no state cookie
+    users = count(User)
+    resp = come_back(victim, attacker_callback)
+    assert resp.status_code == 400 and "state" in resp.json["message"]
+    assert "access_token" not in resp.json
+    redirected = come_back(app.test_client(), through_vk(start(client)), json=False)
+    assert redirected.status_code == 400 and "access_token" not in redirected.headers.get("Location", "")
+    assert count(User) == users
+
+
+def test_a_forged_state_cookie_does_not_match(app, client, vk):
+    callback = through_vk(start(client))
+    victim = app.test_client()
+    victim.set_cookie("kalendar_vk_state", "guessed-value", path="/api/v1/auth/vk")
+    assert come_back(victim, callback).status_code == 400
+    assert come_back(client, callback).status_code == 400  # and the state is spent by the failed attempt
+
+
+def test_a_link_ticket_works_once_and_never_carries_the_token(client, vk, api):
+    alice = api.signup_and_login("alice")
+    url = api.post(LINK, alice).json["url"]
+    open_ticket(client, url)
+    parts = urlsplit(url)
+    again = client.get(parts.path, query_string=parts.query)
+    assert again.status_code == 400 and again.json["code"] == 400
+
+
+def test_a_link_started_in_one_browser_cannot_be_finished_in_another(app, client, vk, api):
+    """Account attachment: the attacker's link flow, opened and approved by a victim's VK in the victim's
+    browser, fails without the attacker's browser cookie; nothing is attached."""
+    mallory = api.signup_and_login("mallory")
+    authorize = open_ticket(client, api.post(LINK, mallory).json["url"])  # mallory's browser
+    vk.add_user(2, "Victim", "User", screen_name="victim", email="victim@example.test")
+    vk.login_as(2)
+    callback = through_vk(authorize)
+    assert come_back(app.test_client(), callback).status_code == 400
+    assert count(SocialAccount) == 0
+
+
+def test_starting_vk_logins_is_rate_limited_per_address(client, vk, app):
+    app.config["RATELIMIT_VK_LOGIN"] = "3/minute"
+    try:
+        for _ in range(3):
+            assert client.get(LOGIN).status_code == 302
+        resp = client.get(LOGIN)
+        assert resp.status_code == 429 and "Retry-After" in resp.headers
+    finally:
+        app.config["RATELIMIT_VK_LOGIN"] = "30/minute"

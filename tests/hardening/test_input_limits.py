@@ -126,3 +126,34 @@ def test_nul_in_the_query_string_is_422_not_500(api, user):
 def test_a_page_far_past_the_end_is_empty_not_500(api, user):
     response = api.get(f"/api/v1/boards?page={10**22}", user)
     assert response.status_code == 200 and response.json == []
+
+
+CONTROLS = ["\x07", "\x1b[31m", "\x08", "\x7f", "\x0b", "\x0c", "\x1f"]
+
+
+@pytest.mark.parametrize("bad", CONTROLS)
+def test_control_characters_in_free_text_are_422_on_the_field(api, user, bad):
+    """Escape sequences and other invisible controls in titles, names, descriptions, comments and profiles."""
+    board = api.get("/api/v1/boards", user).json[0]["id"]
+    category = api.post("/api/v1/categories", user, json={"title": "Work", "board_id": board}).json["id"]
+    goal = api.post("/api/v1/goals", user, json={"title": "Ship", "category_id": category}).json["id"]
+    team = api.post("/api/v1/teams", user, json={"name": "Crew"}).json["id"]
+    cases = [
+        ("POST", "/api/v1/goals", {"title": f"a{bad}b", "category_id": category}, "title"),
+        ("PATCH", f"/api/v1/goals/{goal}", {"description": f"a{bad}b"}, "description"),
+        ("POST", f"/api/v1/goals/{goal}/comments", {"text": f"a{bad}b"}, "text"),
+        ("POST", "/api/v1/categories", {"title": f"a{bad}", "board_id": board}, "title"),
+        ("POST", "/api/v1/teams", {"name": f"a{bad}b"}, "name"),
+        ("PATCH", f"/api/v1/teams/{team}", {"description": f"a{bad}b"}, "description"),
+        ("PATCH", "/api/v1/auth/me", {"first_name": f"a{bad}b"}, "first_name"),
+        ("POST", "/api/v1/habits", {"action": f"run{bad}", "place": "park", "time": "07:00"}, "action"),
+    ]
+    for method, path, body, field in cases:
+        response = api._call(method, path, user, json=body)
+        assert response.status_code == 422, (path, response.json)
+        assert field in response.json["errors"]["json"], (path, response.json)
+
+
+def test_tab_and_line_breaks_stay_allowed(api, user):
+    response = api.post("/api/v1/teams", user, json={"name": "Crew", "description": "one\ttwo\r\nthree\nfour"})
+    assert response.status_code == 201 and response.json["description"] == "one\ttwo\r\nthree\nfour"
