@@ -1,8 +1,9 @@
 """The web client in Debian's Chromium (Playwright), against the app as `make run` starts it.
 
-One server per test module: run.py under honcho (web, worker and bot) on a free port, with its own
-KALENDAR_DATA_DIR (embedded PostgreSQL and Valkey) and the fake Telegram server. Skips when no Chromium binary
-exists (`.ci/install-browser.sh` installs it); never runs `playwright install`.
+One server for the whole run (another for a module that sets SERVER_ENV): run.py under honcho (web, worker
+and bot) on a free port, with its own KALENDAR_DATA_DIR (embedded PostgreSQL and Valkey) and the fake Telegram
+server. Skips when no Chromium binary exists (`.ci/install-browser.sh` installs it); never runs
+`playwright install`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,10 +85,9 @@ def _ready(base: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def server(request: pytest.FixtureRequest) -> Iterator[Server]:
-    """`make run` as a person starts it: run.py, its own data directory, a free port; stopped with Ctrl-C.
-    A module may set `SERVER_ENV` (a dict) to configure its server differently."""
+@contextmanager
+def run_server(extra_env: dict[str, str]) -> Iterator[Server]:
+    """`make run` as a person starts it: run.py, its own data directory, a free port; stopped with Ctrl-C."""
     data = Path(tempfile.mkdtemp(prefix="kalendar-web-"))  # not tmp_path: see tests/conftest.py server_dir
     telegram = FakeTelegram().start()
     port = free_port()
@@ -105,7 +106,7 @@ def server(request: pytest.FixtureRequest) -> Iterator[Server]:
             "TELEGRAM_API_URL": telegram.url,
             "BOT_POLL_TIMEOUT": "1",
             "DEFAULT_TIMEZONE": "Europe/Moscow",
-            **getattr(request.module, "SERVER_ENV", {}),
+            **extra_env,
         }
     )
     log = data / "run.log"
@@ -128,6 +129,24 @@ def server(request: pytest.FixtureRequest) -> Iterator[Server]:
         embedded.stop(data / "servers")
         telegram.stop()
         shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def _servers() -> Iterator[dict]:
+    """Servers shared by every module of the run, one per distinct `SERVER_ENV` (each start costs seconds)."""
+    with ExitStack() as stack:
+        yield {"stack": stack}
+
+
+@pytest.fixture
+def server(request: pytest.FixtureRequest, _servers: dict) -> Server:
+    """The app as `make run` runs it; a module may set `SERVER_ENV` (a dict) to get one configured differently.
+    Every test makes its own accounts, so sharing a server shares no state a test relies on."""
+    extra = dict(getattr(request.module, "SERVER_ENV", {}))
+    key = tuple(sorted(extra.items()))
+    if key not in _servers:
+        _servers[key] = _servers["stack"].enter_context(run_server(extra))
+    return _servers[key]
 
 
 @pytest.fixture(scope="module")
