@@ -12,17 +12,23 @@ that it is over its limit, for callers that slow down instead of locking out.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 import uuid
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import redis
 from limits import parse
 
 from app.errors import RateLimited
 from app.extensions import redis_store
 
 PREFIX = "kalendar:throttle:"
+log = logging.getLogger(__name__)
 
 # KEYS: the buckets. ARGV: member, then (limit, window_ms, soft) per key.
 # Returns {allowed, retry_after_ms, soft_over_1, ...}; nothing is added unless every hard bucket has room.
@@ -85,11 +91,15 @@ class Reservation:
     def release(self, *names: str) -> None:
         """Give the slot back in the named buckets (all when none are named): this attempt does not count."""
         keys = [b.key for b in self.buckets if not names or b.name in names]
-        if keys:
+        if not keys:
+            return
+        try:
             pipe = redis_store.client.pipeline()
             for key in keys:
                 pipe.zrem(key, self.member)
             pipe.execute()
+        except redis.RedisError:
+            _local.release(keys, self.member)
 
 
 def reserve(*buckets: Bucket, message: str = "") -> Reservation:
@@ -99,12 +109,54 @@ def reserve(*buckets: Bucket, message: str = "") -> Reservation:
     for bucket in buckets:
         item = parse(bucket.limit)
         args += [item.amount, item.get_expiry() * 1000, "1" if bucket.soft else "0"]
-    client = redis_store.client
-    script = client.register_script(_RESERVE)
-    allowed, wait_ms, *over = script(keys=[b.key for b in buckets], args=args)
+    keys = [b.key for b in buckets]
+    try:
+        script = redis_store.client.register_script(_RESERVE)
+        allowed, wait_ms, *over = script(keys=keys, args=args)
+    except redis.RedisError as exc:
+        # Redis down: count in this process (per-process limits) rather than refuse every login or let
+        # guesses through unlimited; the shared counts resume once Redis answers again.
+        log.warning("throttle: Redis unavailable (%s), counting in this process", exc.__class__.__name__)
+        allowed, wait_ms, *over = _local.reserve(keys, args)
     if not int(allowed):
         raise RateLimited(-(-int(wait_ms) // 1000), message or "Too many attempts, try again later.")
     return Reservation(member, list(buckets), {b.name for b, flag in zip(buckets, over, strict=True) if int(flag)})
+
+
+class _LocalLogs:
+    """The Lua script's logic over in-process sliding logs, for Redis outages only."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._logs: dict[str, dict[str, float]] = defaultdict(dict)
+
+    def reserve(self, keys: list[str], args: list) -> list[int]:
+        member, now = args[0], time.time() * 1000
+        wait, over = 0.0, []
+        with self._lock:
+            for i, key in enumerate(keys):
+                limit, window, soft = int(args[1 + 3 * i]), int(args[2 + 3 * i]), args[3 + 3 * i] == "1"
+                entries = self._logs[key]
+                for old in [m for m, at in entries.items() if at <= now - window]:
+                    del entries[old]
+                full = len(entries) >= limit
+                over.append(int(full and soft))
+                if full and not soft:
+                    times = sorted(entries.values())
+                    wait = max(wait, times[len(times) - limit] + window - now)
+            if wait > 0:
+                return [0, int(wait) + 1, *over]
+            for key in keys:
+                self._logs[key][member] = now
+        return [1, 0, *over]
+
+    def release(self, keys: list[str], member: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._logs.get(key, {}).pop(member, None)
+
+
+_local = _LocalLogs()
 
 
 def add(*buckets: Bucket) -> Reservation:

@@ -5,11 +5,12 @@ import time
 from datetime import timedelta
 
 import pytest
+import redis
 
 from app.auth.models import AuthSession
 from app.auth.services import prune_sessions
 from app.common.timeutil import utcnow
-from app.extensions import db
+from app.extensions import db, redis_store
 from tests.factories import DEFAULT_PASSWORD
 
 LOGIN = "/api/v1/auth/login"
@@ -174,3 +175,14 @@ def test_login_prunes_long_ended_sessions_and_the_job_prunes_everyone(api, app):
     assert count(bob.id) == 4
     assert prune_sessions() == 2
     assert count(bob.id) == 2
+
+
+def test_with_redis_down_limits_are_counted_in_the_process(api, monkeypatch):
+    """An outage neither locks everyone out nor lets guesses through unlimited."""
+    api.signup("alice")
+    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, socket_timeout=0.2)
+    monkeypatch.setattr(redis_store, "_client", dead)
+    assert login_from(api, "10.4.4.4", "alice").status_code == 200
+    for _ in range(5):
+        assert login_from(api, "10.4.4.4", "alice", "wrong-password").status_code == 401
+    assert login_from(api, "10.4.4.4", "alice").status_code == 429
