@@ -42,6 +42,8 @@ def _terminate(app, pids: list[int]) -> None:
                 conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
 
             def gone() -> bool:
+                # pg_stat_activity is read once per transaction and then cached: drop the snapshot each poll.
+                conn.execute(sa.text("SELECT pg_stat_clear_snapshot()"))
                 query = sa.text("SELECT pid FROM pg_stat_activity WHERE pid = ANY(:p)")
                 return not set(pids) & set(conn.scalars(query, {"p": pids}))
 

@@ -32,6 +32,10 @@ def link_telegram(server, token: str, chat_id: int) -> None:
     verified = server.api("PATCH", "/bot/verify", token, json={"verification_code": CODE.search(text).group(1)})
     assert verified.status_code == 200, verified.text
     assert server.api("GET", "/bot/status", token).json()["linked"] is True
+    # The confirmation is a job of its own: wait for it, so it is not counted as a later notification.
+    assert wait_for(
+        lambda: len([m for m in server.telegram.messages()[before:] if str(m.get("chat_id")) == str(chat_id)]) >= 2, 30
+    )
 
 
 def test_an_assignment_while_the_page_is_open_is_a_toast_not_a_telegram_message(server, web):
