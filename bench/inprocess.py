@@ -3,9 +3,10 @@
     DATABASE_URL=... REDIS_URL=... python -m bench.inprocess [me goals ...] [-n 2000] [--profile goals]
 
 Needs the data and tokens of a previous `make bench`. Runs N requests per endpoint through the Flask test
-client in this process and prints the process CPU time per request and the SQL statements per request;
-`--profile NAME` adds cProfile's top functions (cumulative) for one endpoint. CPU time of one process is far
-steadier than req/s on a shared machine: it is the figure for before/after comparisons of a change.
+client in this process and prints the process CPU time, the Python function calls and the SQL statements
+per request; `--profile NAME` adds cProfile's top functions (cumulative) for one endpoint. CPU time of one
+process is steadier than req/s on a shared machine, and the call count (deterministic) steadier still: they
+are the figures for before/after comparisons of a change.
 """
 
 from __future__ import annotations
@@ -87,7 +88,16 @@ def main() -> None:
             profiler.disable()
         cpu = (time.process_time() - started) * 1000 / args.n
         per_request = len(statements) / args.n
-        print(f"{name:8} {cpu:6.3f} ms CPU/req  {per_request:4.1f} statements/req  failures {failures}", flush=True)
+        counter = cProfile.Profile()  # Python function calls per request: the same on a busy machine and a quiet one
+        counter.enable()
+        run(200)
+        counter.disable()
+        calls = pstats.Stats(counter).total_calls / 200
+        print(
+            f"{name:8} {cpu:6.3f} ms CPU/req  {calls:7.0f} calls/req  {per_request:4.1f} statements/req  "
+            f"failures {failures}",
+            flush=True,
+        )
         if profiler:
             stats = pstats.Stats(profiler, stream=sys.stdout)
             stats.sort_stats("cumulative").print_stats(45)
