@@ -203,6 +203,7 @@ export default {
   'task.add': 'Add task',
   'task.done': 'Mark done',
   'task.reopen': 'Reopen',
+  'task.editOne': 'Edit {title}',
   'task.deleteOne': 'Delete {title}',
   'task.empty': 'No tasks in this list.',
   'profile.details': 'Your details',

@@ -211,6 +211,7 @@ export default {
   'task.add': 'Добавить задачу',
   'task.done': 'Выполнено',
   'task.reopen': 'Вернуть в работу',
+  'task.editOne': 'Изменить «{title}»',
   'task.deleteOne': 'Удалить «{title}»',
   'task.empty': 'В этом списке нет задач.',
   'profile.details': 'Ваши данные',
