@@ -8,11 +8,11 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user, decode_token, get_jwt, get_jwt_request_location, jwt_required
 from flask_jwt_extended.exceptions import JWTExtendedException
-from flask_smorest import Blueprint
 from jwt import PyJWTError
 
 from app.auth import cookies, schemas, services
 from app.auth.tokens import current_session_id
+from app.common.blueprint import Blueprint
 from app.common.ratelimit import client_ip
 from app.extensions import db, limiter
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
 
+from app.common.blueprint import Blueprint
 from app.common.json import RowsResponse
 from app.common.pagination import paginate
 from app.common.session import commit_for_response

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
+import marshmallow as ma
 from flask.views import MethodView
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
+from sqlalchemy import Select
 
+from app.auth.models import User
+from app.common.blueprint import Blueprint
+from app.common.json import RowsResponse
 from app.common.pagination import paginate
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.habits import schemas, services, streaks
 
 blp = Blueprint("habits", __name__, url_prefix="/api/v1/habits", description="Atomic Habits tracker")
+HABIT_ROWS = RowsResponse(schemas.HabitSchema, own_format=("time",))  # my habits render their rows directly
+READ_ONLY = "Another user's public habit is read-only"
 
 
 def _one(habit):
@@ -37,8 +45,8 @@ class HabitViews(MethodView):
     @blp.paginate(page_size=5)
     def get(self, pagination_parameters):
         """List my habits"""
-        page = paginate(services.own_habits_stmt(current_user), pagination_parameters)
-        return streaks.attach_streaks(page, {current_user.id: current_user.timezone})
+        rows = paginate(services.own_habit_rows_stmt(current_user), pagination_parameters, mappings=True)
+        return HABIT_ROWS(streaks.attach_streaks_to_rows(rows, current_user.timezone))
 
     @jwt_required()
     @blp.arguments(schemas.HabitWriteSchema)
@@ -74,7 +82,7 @@ class HabitByIdViews(MethodView):
     @jwt_required()
     @blp.arguments(schemas.HabitWriteSchema)
     @blp.response(200, schemas.HabitSchema)
-    @blp.alt_response(403, description="Another user's public habit is read-only")
+    @blp.alt_response(403, description=READ_ONLY)
     def put(self, data, habit_id):
         """Replace a habit"""
         habit = services.replace_habit(current_user, habit_id, data)
@@ -84,7 +92,7 @@ class HabitByIdViews(MethodView):
     @jwt_required()
     @blp.arguments(schemas.HabitUpdateSchema(partial=True))
     @blp.response(200, schemas.HabitSchema)
-    @blp.alt_response(403, description="Another user's public habit is read-only")
+    @blp.alt_response(403, description=READ_ONLY)
     def patch(self, data, habit_id):
         """Change some fields of a habit (the result is checked as a whole)"""
         habit = services.update_habit(current_user, habit_id, data)
@@ -93,79 +101,110 @@ class HabitByIdViews(MethodView):
 
     @jwt_required()
     @blp.response(204)
-    @blp.alt_response(403, description="Another user's public habit is read-only")
+    @blp.alt_response(403, description=READ_ONLY)
     def delete(self, habit_id):
         """Delete a habit (habits linking to it are unlinked)"""
         services.delete_habit(current_user, habit_id)
         db.session.commit()
 
 
-@blp.route("/<int:habit_id>/completions")
-class CompletionViews(MethodView):
-    @jwt_required()
-    @blp.response(200, schemas.CompletionSchema(many=True))
-    @blp.paginate()
-    def get(self, habit_id, pagination_parameters):
-        """History of a habit's completions, newest first"""
-        return paginate(services.completions_stmt(current_user, habit_id), pagination_parameters)
+def _summary(text: str) -> Callable:
+    """The OpenAPI summary of a view `_route_day_log` writes once for several paths (flask-smorest reads
+    the docstring)."""
 
-    @jwt_required()
-    @blp.arguments(schemas.CompletionCreateSchema)
-    @blp.response(201, schemas.CompletionSchema)
-    @blp.alt_response(200, schema=schemas.CompletionSchema, description="That day was already logged")
-    @blp.alt_response(409, description="That day is skipped")
-    @blp.alt_response(422, description="A future date")
-    def post(self, data, habit_id):
-        """Log that I did the habit on a day (today in my time zone by default; idempotent per day)"""
-        completion, created = services.log_completion(current_user, habit_id, data.get("date"))
-        db.session.commit()
-        return completion, 201 if created else 200
+    def set_doc(view: Callable) -> Callable:
+        view.__doc__ = text
+        return view
+
+    return set_doc
 
 
-@blp.route("/<int:habit_id>/completions/<string(maxlength=10):day>")
-class CompletionByDateView(MethodView):
-    @jwt_required()
-    @blp.response(204)
-    @blp.alt_response(403, description="Another user's public habit is read-only")
-    @blp.alt_response(422, description="Not a date")
-    def delete(self, habit_id, day):
-        """Undo a day's completion (nothing logged that day is fine too)"""
-        services.undo_completion(current_user, habit_id, _day(day))
-        db.session.commit()
+def _route_day_log(
+    path: str,
+    endpoint: str,
+    *,
+    schema: type[ma.Schema],
+    create_schema: type[ma.Schema],
+    entries_stmt: Callable[[User, int], Select],
+    log: Callable[[User, int, date | None], tuple[Any, bool]],
+    remove: Callable[[User, int, date], None],
+    list_summary: str,
+    log_summary: str,
+    remove_summary: str,
+    already: str,
+    conflict: str,
+    out_of_range: str,
+) -> None:
+    """The list/log/remove endpoints of a kind of logged day (completions, skips), written once: the rules that
+    differ (how far ahead, which other state conflicts) live in the service functions. `already`, `conflict`
+    and `out_of_range` describe the 200 of a repeated log, the 409 (the day is in the other state) and the
+    422 of a date the rule refuses. Endpoint names stay CompletionViews, CompletionByDateView and so on."""
+
+    class Entries(MethodView):
+        @jwt_required()
+        @blp.response(200, schema(many=True))
+        @blp.paginate()
+        @_summary(list_summary)
+        def get(self, habit_id, pagination_parameters):
+            return paginate(entries_stmt(current_user, habit_id), pagination_parameters)
+
+        @jwt_required()
+        @blp.arguments(create_schema)
+        @blp.response(201, schema)
+        @blp.alt_response(200, schema=schema, description=already)
+        @blp.alt_response(403, description=READ_ONLY)
+        @blp.alt_response(409, description=conflict)
+        @blp.alt_response(422, description=out_of_range)
+        @_summary(log_summary)
+        def post(self, data, habit_id):
+            entry, created = log(current_user, habit_id, data.get("date"))
+            db.session.commit()
+            return entry, 201 if created else 200
+
+    class EntryByDate(MethodView):
+        @jwt_required()
+        @blp.response(204)
+        @blp.alt_response(403, description=READ_ONLY)
+        @blp.alt_response(422, description="Not a date")
+        @_summary(remove_summary)
+        def delete(self, habit_id, day):
+            remove(current_user, habit_id, _day(day))
+            db.session.commit()
+
+    blp.route(f"/<int:habit_id>/{path}", endpoint=f"{endpoint}Views")(Entries)
+    blp.route(f"/<int:habit_id>/{path}/<string(maxlength=10):day>", endpoint=f"{endpoint}ByDateView")(EntryByDate)
 
 
-@blp.route("/<int:habit_id>/skips")
-class SkipViews(MethodView):
-    @jwt_required()
-    @blp.response(200, schemas.SkipSchema(many=True))
-    @blp.paginate()
-    def get(self, habit_id, pagination_parameters):
-        """The days a habit was skipped, newest first"""
-        return paginate(services.skips_stmt(current_user, habit_id), pagination_parameters)
-
-    @jwt_required()
-    @blp.arguments(schemas.SkipCreateSchema)
-    @blp.response(201, schemas.SkipSchema)
-    @blp.alt_response(200, schema=schemas.SkipSchema, description="That day was already skipped")
-    @blp.alt_response(403, description="Another user's public habit is read-only")
-    @blp.alt_response(409, description="That day is done")
-    def post(self, data, habit_id):
-        """Skip a day on purpose (today in my time zone by default): it keeps the streak"""
-        skip, created = services.skip_day(current_user, habit_id, data.get("date"))
-        db.session.commit()
-        return skip, 201 if created else 200
-
-
-@blp.route("/<int:habit_id>/skips/<string(maxlength=10):day>")
-class SkipByDateView(MethodView):
-    @jwt_required()
-    @blp.response(204)
-    @blp.alt_response(403, description="Another user's public habit is read-only")
-    @blp.alt_response(422, description="Not a date")
-    def delete(self, habit_id, day):
-        """Take a skip back (nothing skipped that day is fine too)"""
-        services.unskip_day(current_user, habit_id, _day(day))
-        db.session.commit()
+_route_day_log(
+    path="completions",
+    endpoint="Completion",
+    schema=schemas.CompletionSchema,
+    create_schema=schemas.CompletionCreateSchema,
+    entries_stmt=services.completions_stmt,
+    log=services.log_completion,
+    remove=services.undo_completion,
+    list_summary="History of a habit's completions, newest first",
+    log_summary="Log that I did the habit on a day (today in my time zone by default; idempotent per day)",
+    remove_summary="Undo a day's completion (nothing logged that day is fine too)",
+    already="That day was already logged",
+    conflict="That day is skipped",
+    out_of_range="A future date",
+)
+_route_day_log(
+    path="skips",
+    endpoint="Skip",
+    schema=schemas.SkipSchema,
+    create_schema=schemas.SkipCreateSchema,
+    entries_stmt=services.skips_stmt,
+    log=services.skip_day,
+    remove=services.unskip_day,
+    list_summary="The days a habit was skipped, newest first",
+    log_summary="Skip a day on purpose (today in my time zone by default): it keeps the streak",
+    remove_summary="Take a skip back (nothing skipped that day is fine too)",
+    already="That day was already skipped",
+    conflict="That day is done",
+    out_of_range=f"More than {services.SKIP_AHEAD_DAYS} days ahead",
+)
 
 
 @blp.route("/<int:habit_id>/stats")

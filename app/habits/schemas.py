@@ -87,33 +87,27 @@ class HabitSchema(ma.Schema):
     created_at = fields.AwareDateTime()
 
 
-class CompletionCreateSchema(BaseSchema):
-    date = fields.Date(
+def _day_field(what: str) -> fields.Date:
+    """The optional `date` of a completion or skip body."""
+    return fields.Date(
         load_default=None,
         allow_none=True,
-        metadata={"description": "Day it was done (YYYY-MM-DD); defaults to today in my time zone"},
+        metadata={"description": f"{what} (YYYY-MM-DD); defaults to today in my time zone"},
     )
 
 
-class CompletionSchema(ma.Schema):
-    class Meta:
-        ordered = True
-
-    id = fields.Integer()
-    habit_id = fields.Integer()
-    date = fields.Date()
-    created_at = fields.AwareDateTime()
+class CompletionCreateSchema(BaseSchema):
+    date = _day_field("Day it was done")
 
 
 class SkipCreateSchema(BaseSchema):
-    date = fields.Date(
-        load_default=None,
-        allow_none=True,
-        metadata={"description": "Day to leave out (YYYY-MM-DD); defaults to today in my time zone"},
-    )
+    date = _day_field("Day to leave out")
 
 
-class SkipSchema(ma.Schema):
+class LoggedDaySchema(ma.Schema):
+    """A completion and a skip have one shape; the subclasses only keep their own names in the OpenAPI
+    document (Completion, Skip)."""
+
     class Meta:
         ordered = True
 
@@ -121,6 +115,14 @@ class SkipSchema(ma.Schema):
     habit_id = fields.Integer()
     date = fields.Date()
     created_at = fields.AwareDateTime()
+
+
+class CompletionSchema(LoggedDaySchema):
+    pass
+
+
+class SkipSchema(LoggedDaySchema):
+    pass
 
 
 class StatsQuerySchema(QuerySchema):

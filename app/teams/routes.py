@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
 
+from app.common.blueprint import Blueprint
 from app.common.json import RowsResponse
 from app.common.pagination import paginate
 from app.extensions import db

@@ -186,3 +186,14 @@ def test_parallel_done_and_skip_of_one_day_never_both_land(app, user, make_habit
     assert (done, skipped) in ((1, 0), (0, 1))
     assert sorted(set(codes)) in ([200, 201, 409],)
     assert codes.count(201) == 1 and codes.count(409) == 10
+
+
+@pytest.mark.parametrize("kind", ["completions", "skips"])
+def test_completions_and_skips_document_every_answer(client, kind):
+    """The two kinds of logged day answer alike (the service decides which rule refuses), and say so."""
+    paths = client.get("/openapi.json").json["paths"]
+    entries, by_date = paths[f"{BASE}/{{habit_id}}/{kind}"], paths[f"{BASE}/{{habit_id}}/{kind}/{{day}}"]
+    assert {"200", "201", "403", "409", "422"} <= set(entries["post"]["responses"])
+    assert {"204", "403", "422"} <= set(by_date["delete"]["responses"])
+    assert "200" in entries["get"]["responses"]
+    assert all(entries[m]["summary"] for m in ("get", "post")) and by_date["delete"]["summary"]

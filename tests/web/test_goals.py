@@ -90,3 +90,38 @@ def test_a_reader_sees_the_board_but_no_edit_controls(server, web):
     expect(page.get_by_role("heading", name="Visit Kazan", level=1)).to_be_visible()
     expect(page.get_by_role("button", name="Edit")).to_have_count(0)
     expect(page.get_by_role("button", name="Add comment")).to_have_count(0)
+
+
+def test_the_status_filter_takes_several_statuses_and_keeps_them_in_the_address(server, web):
+    username, token = server.signup("statuses")
+    board = server.api("GET", "/boards", token).json()[0]
+    category = server.api("POST", "/categories", token, json={"title": "Home", "board_id": board["id"]}).json()
+    for title, status in (("Paint", "todo"), ("Sand", "in_progress"), ("Plan", "done"), ("Old", "archived")):
+        created = server.api("POST", "/goals", token, json={"title": title, "category_id": category["id"]}).json()
+        assert server.api("PATCH", f"/goals/{created['id']}", token, json={"status": status}).status_code == 200
+
+    page, _ = web
+    sign_in_in_browser(page, server.base, username)
+    page.goto(f"{server.base}/goals")
+    statuses = page.get_by_role("group", name="Status")
+    rows = page.get_by_role("table").get_by_role("link")
+    expect(rows).to_have_count(3)  # none ticked: all but archived
+    expect(page.get_by_role("link", name="Old")).to_have_count(0)
+    statuses.get_by_role("checkbox", name="To do").check()
+    statuses.get_by_role("checkbox", name="Done").check()
+    expect(rows).to_have_count(2)
+    expect(page.get_by_role("link", name="Paint")).to_be_visible()
+    expect(page.get_by_role("link", name="Plan")).to_be_visible()
+    assert "status=todo&status=done" in page.url
+
+    page.reload()  # the address keeps the filter
+    statuses = page.get_by_role("group", name="Status")
+    expect(statuses.get_by_role("checkbox", name="To do")).to_be_checked()
+    expect(statuses.get_by_role("checkbox", name="Done")).to_be_checked()
+    expect(statuses.get_by_role("checkbox", name="In progress")).not_to_be_checked()
+    expect(rows).to_have_count(2)
+    statuses.get_by_role("checkbox", name="Archived").check()
+    expect(page.get_by_role("link", name="Old")).to_be_visible()
+    statuses.get_by_role("checkbox", name="To do").uncheck()
+    expect(page.get_by_role("link", name="Paint")).to_have_count(0)
+    expect(rows).to_have_count(2)  # Plan and Old

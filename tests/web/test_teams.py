@@ -8,7 +8,7 @@ import time
 from playwright.sync_api import expect
 
 from fakes.telegram import FakeTelegram
-from tests.web.conftest import needs_chromium, sign_in_in_browser, wait_for
+from tests.web.conftest import needs_chromium, new_page, sign_in_in_browser, wait_for
 
 pytestmark = needs_chromium
 CODE = re.compile(r"\b(\d{6})\b")
@@ -109,3 +109,62 @@ def test_a_member_adds_a_task_with_assignee_and_deadline(server, web):
     tasks = server.api("GET", f"/lists/{list_id}/tasks", erin_token).json()
     # Typed in the profile's zone (Moscow, UTC+3: an account made over the API), not the browser's (Berlin)
     assert [(t["title"], t["deadline"]) for t in tasks] == [("Buy paint", "2026-12-24T15:30:00+00:00")]
+
+
+def test_a_task_is_edited_in_place_and_the_team_sees_it_live(server, browser):
+    erin, erin_token = server.signup("gina")
+    frank, frank_token = server.signup("hank")
+    team_id, list_id = team_with(server, frank_token, erin)
+    task = server.api("POST", f"/lists/{list_id}/tasks", frank_token, json={"title": "Paint the fence"}).json()
+    watcher, watching, _ = new_page(browser)
+    editor, page, _ = new_page(browser)
+    try:
+        sign_in_in_browser(watching, server.base, frank)
+        watching.goto(f"{server.base}/teams/{team_id}")
+        expect(watching.locator(".screen-head .connection-online")).to_be_visible()
+        sign_in_in_browser(page, server.base, erin)
+        page.goto(f"{server.base}/teams/{team_id}")
+        chores = page.get_by_role("region", name="Chores")
+
+        edit = chores.get_by_role("button", name="Edit Paint the fence")
+        edit.focus()
+        page.keyboard.press("Enter")  # keyboard first
+        form = chores.get_by_role("form", name="Edit Paint the fence")
+        title = form.get_by_label("Task")
+        expect(title).to_be_focused()
+        title.fill("x" * 201)
+        form.get_by_role("button", name="Save").click()
+        expect(title).to_have_attribute("aria-invalid", "true")
+        expect(title).to_have_accessible_description(re.compile("200"))  # the API's 422, on the field
+
+        title.fill("Something else")
+        page.keyboard.press("Escape")  # cancels: nothing sent, the row as it was, focus back on Edit
+        expect(form).to_have_count(0)
+        expect(edit).to_be_focused()
+        expect(chores.get_by_text("Paint the fence")).to_be_visible()
+        assert server.api("GET", f"/tasks/{task['id']}", erin_token).json()["title"] == "Paint the fence"
+
+        page.keyboard.press("Enter")
+        form.get_by_label("Task").fill("Paint the gate")
+        form.get_by_label("Assignee").select_option(label=erin)
+        form.get_by_label("Deadline").fill("2026-12-24T18:30")
+        form.get_by_role("button", name="Save").click()
+        expect(form).to_have_count(0)
+        row = chores.get_by_role("listitem").filter(has_text="Paint the gate")
+        expect(row).to_contain_text(erin)
+        saved = server.api("GET", f"/tasks/{task['id']}", erin_token).json()
+        me = server.api("GET", "/auth/me", erin_token).json()["id"]
+        # typed in the profile's zone (Moscow, UTC+3), not the browser's
+        assert (saved["title"], saved["assignee_id"], saved["deadline"]) == (
+            "Paint the gate",
+            me,
+            "2026-12-24T15:30:00+00:00",
+        )
+
+        seen = watching.get_by_role("region", name="Chores").get_by_role("listitem").filter(has_text="Paint the gate")
+        expect(seen).to_contain_text(erin)  # the other member's screen, without a reload
+        expect(seen).to_contain_text("Dec 24, 2026")
+        expect(watching.get_by_text("Paint the fence")).to_have_count(0)
+    finally:
+        editor.close()
+        watcher.close()

@@ -65,12 +65,17 @@ export function GoalForm({ goal, categories, onSaved, onCancel }) {
 
 function Filters({ filters, setFilters, categories }) {
   const set = (name) => (value) => setFilters({ ...filters, [name]: value, page: 1 });
+  const tick = (status) => (on) =>
+    set('status')(on ? STATUSES.filter((s) => s === status || filters.status.includes(s)) : filters.status.filter((s) => s !== status));
   return html`<form class="filters" role="search" onSubmit=${(e) => e.preventDefault()}>
     <${Field} label=${t('goal.search')} type="search" value=${filters.search} onInput=${set('search')} />
-    <${Field} label=${t('goal.status')} as="select" value=${filters.status} onInput=${set('status')}>
-      <option value="">${t('filter.openAndDone')}</option>
-      ${STATUSES.map((s) => html`<option value=${s}>${t(`status.${s}`)}</option>`)}
-    </${Field}>
+    <fieldset class="status-filter" aria-describedby="status-filter-hint">
+      <legend>${t('goal.status')}</legend>
+      ${STATUSES.map(
+        (s) => html`<label key=${s} class="chip"><input type="checkbox" checked=${filters.status.includes(s)} onChange=${(e) => tick(s)(e.target.checked)} />${t(`status.${s}`)}</label>`,
+      )}
+      <p class="hint" id="status-filter-hint">${filters.status.length ? t('filter.statusPicked') : t('filter.openAndDone')}</p>
+    </fieldset>
     <${Field} label=${t('goal.category')} as="select" value=${filters.category} onInput=${set('category')}>
       <option value="">${t('filter.any')}</option>
       ${categories.map((c) => html`<option value=${String(c.id)}>${c.title}</option>`)}
@@ -86,11 +91,39 @@ function Filters({ filters, setFilters, categories }) {
   </form>`;
 }
 
+/** The list's filters live in the address (`/goals?board=3&status=todo&status=done&page=2`): reload, back and a
+ * shared link keep them. */
+function filtersFrom(params) {
+  const one = (name, allowed) => {
+    const value = params.get(name) || '';
+    return !allowed || allowed.includes(value) ? value : '';
+  };
+  return {
+    search: one('search'),
+    status: STATUSES.filter((s) => params.getAll('status').includes(s)),
+    category: /^\d+$/.test(one('category')) ? one('category') : '',
+    priority: one('priority', PRIORITIES),
+    year: one('year'),
+    ordering: one('ordering', ORDERINGS) || 'due_date',
+    page: Math.max(1, Number(params.get('page')) || 1),
+  };
+}
+
+function filtersPath(board, filters) {
+  const params = new URLSearchParams({ board: String(board.id) });
+  for (const [name, value] of Object.entries(filters)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== '' && !(name === 'page' && item === 1) && !(name === 'ordering' && item === 'due_date')) params.append(name, String(item));
+    }
+  }
+  return `/goals?${params}`;
+}
+
 function query(board, filters) {
   return {
     board: board.id,
     search: filters.search.trim() || undefined,
-    status: filters.status || undefined,
+    status: filters.status.length ? filters.status : undefined,
     category: filters.category || undefined,
     priority: filters.priority || undefined,
     year: /^\d{1,4}$/.test(filters.year) ? filters.year : undefined,
@@ -112,7 +145,9 @@ async function download(board, filters, format) {
 }
 
 function GoalList({ board, categories }) {
-  const [filters, setFilters] = useState({ search: '', status: '', category: '', priority: '', year: '', ordering: 'due_date', page: 1 });
+  const { query: params } = useLocation();
+  const filters = filtersFrom(params);
+  const setFilters = (next) => navigate(filtersPath(board, next), { replace: true });
   const [creating, setCreating] = useState(false);
   const [result, reload] = useLoad(() => get('/goals', { ...query(board, filters), page: filters.page, page_size: 20 }), [board.id, JSON.stringify(filters)]);
   const byId = Object.fromEntries(categories.map((c) => [c.id, c.title]));

@@ -1,11 +1,11 @@
 // Teams: my teams; a team's members, its task lists with their tasks, updated live over /ws/teams/{id}.
-import { del, get, post } from '../api.js';
+import { del, get, patch, post } from '../api.js';
 import { t } from '../i18n.js';
 import { html, useEffect, useMemo, useRef, useState } from '../lib.js';
 import { Link, navigate } from '../router.js';
 import { LiveSocket } from '../socket.js';
 import { useStore } from '../store.js';
-import { Empty, Field, FormError, Loading, Pager, formatDateTime, showError, toast, useForm, useLoad, zonedToUtc } from '../ui.js';
+import { Empty, Field, FormError, Loading, Pager, formatDateTime, showError, toast, useForm, useLoad, utcToZoned, zonedToUtc } from '../ui.js';
 import { TitleForm } from './boards.js';
 
 export function Teams() {
@@ -96,9 +96,58 @@ function NewTask({ list, members, onCreated }) {
   </form>`;
 }
 
-function TaskRow({ task, names, canDelete, onChanged, onDeleted }) {
+/** Edit a task's title, assignee and deadline in place; Escape or Cancel leaves it as it was. */
+function TaskEditor({ task, members, onSaved, onClose }) {
+  const { user } = useStore();
+  const initial = { title: task.title, assignee_id: task.assignee_id ? String(task.assignee_id) : '', deadline: utcToZoned(task.deadline, user.timezone) };
+  const form = useForm(initial);
+  const box = useRef(null);
+  useEffect(() => {
+    const input = box.current && box.current.querySelector('input');
+    if (input) input.focus();
+  }, []);
+  const submit = form.submit(async (v) => {
+    // Only what changed: an untouched deadline keeps its seconds and its overdue state.
+    const body = {};
+    if (v.title.trim() !== initial.title) body.title = v.title.trim();
+    if (v.assignee_id !== initial.assignee_id) body.assignee_id = v.assignee_id ? Number(v.assignee_id) : null;
+    if (v.deadline !== initial.deadline) body.deadline = v.deadline ? zonedToUtc(v.deadline, user.timezone) : null;
+    onSaved(Object.keys(body).length ? (await patch(`/tasks/${task.id}`, body)).data : task);
+  }, ['title', 'assignee_id', 'deadline']);
+  const escape = (event) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      onClose();
+    }
+  };
+  return html`<form class="task-edit" ref=${box} onSubmit=${submit} onKeyDown=${escape} novalidate aria-label=${t('task.editOne', { title: task.title })}>
+    <${Field} label=${t('task.title')} value=${form.values.title} onInput=${form.set('title')} error=${form.errors.title} />
+    <div class="grid">
+      <${Field} label=${t('task.assignee')} as="select" value=${form.values.assignee_id} onInput=${form.set('assignee_id')} error=${form.errors.assignee_id}>
+        <option value="">${t('task.nobody')}</option>
+        ${members.map((m) => html`<option value=${String(m.user_id)}>${m.username}</option>`)}
+      </${Field}>
+      <${Field} label=${t('task.deadline')} type="datetime-local" value=${form.values.deadline} onInput=${form.set('deadline')} error=${form.errors.deadline} />
+    </div>
+    <${FormError} message=${form.errors._form} />
+    <div class="actions">
+      <button type="submit" class="primary" disabled=${form.busy}>${t('action.save')}</button>
+      <button type="button" class="secondary" onClick=${onClose}>${t('action.cancel')}</button>
+    </div>
+  </form>`;
+}
+
+function TaskRow({ task, names, members, canDelete, onChanged, onDeleted }) {
   const { user } = useStore();
   const [busy, setBusy] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const editButton = useRef(null);
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    // Back on the Edit button after Save, Cancel or Escape, where the keyboard user left off.
+    if (wasEditing.current && !editing && editButton.current) editButton.current.focus();
+    wasEditing.current = editing;
+  }, [editing]);
   const run = (fn, done) => async () => {
     setBusy(true);
     try {
@@ -111,12 +160,20 @@ function TaskRow({ task, names, canDelete, onChanged, onDeleted }) {
   };
   const toggle = run(() => post(`/tasks/${task.id}/${task.is_done ? 'reopen' : 'done'}`), onChanged);
   const remove = run(() => del(`/tasks/${task.id}`), () => onDeleted(task));
+  if (editing) {
+    return html`<li class="task editing">
+      <${TaskEditor} task=${task} members=${members} onClose=${() => setEditing(false)} onSaved=${(fresh) => (onChanged(fresh), setEditing(false))} />
+    </li>`;
+  }
   return html`<li class=${task.is_done ? 'task done' : 'task'}>
     <span class="task-title">${task.title}</span>
     <span class="muted">${task.assignee_id ? names[task.assignee_id] || `#${task.assignee_id}` : t('task.nobody')}</span>
     <span class=${task.is_overdue ? 'overdue-text' : 'muted'}>${task.deadline ? formatDateTime(task.deadline, user.timezone) : ''}${task.is_overdue ? ` · ${t('task.overdue')}` : ''}</span>
-    <button type="button" disabled=${busy} onClick=${toggle}>${task.is_done ? t('task.reopen') : t('task.done')}</button>
-    ${canDelete(task) && html`<button type="button" class="danger" disabled=${busy} onClick=${remove} aria-label=${t('task.deleteOne', { title: task.title })}>${t('action.delete')}</button>`}
+    <span class="task-actions">
+      <button type="button" disabled=${busy} onClick=${toggle}>${task.is_done ? t('task.reopen') : t('task.done')}</button>
+      <button type="button" class="secondary" ref=${editButton} disabled=${busy} onClick=${() => setEditing(true)} aria-label=${t('task.editOne', { title: task.title })}>${t('action.edit')}</button>
+      ${canDelete(task) && html`<button type="button" class="danger" disabled=${busy} onClick=${remove} aria-label=${t('task.deleteOne', { title: task.title })}>${t('action.delete')}</button>`}
+    </span>
   </li>`;
 }
 
@@ -143,7 +200,7 @@ function TaskList({ list, members, bus, canDelete }) {
     <h3 id=${`list-${list.id}`}>${list.name}</h3>
     ${!result ? html`<${Loading} />` : result.data.length === 0 ? html`<${Empty}>${t('task.empty')}</${Empty}>` : html`
       <ul class="plain-list">${result.data.map(
-        (task) => html`<${TaskRow} key=${task.id} task=${task} names=${names} canDelete=${canDelete}
+        (task) => html`<${TaskRow} key=${task.id} task=${task} names=${names} members=${members} canDelete=${canDelete}
           onChanged=${(fresh) => apply('task.updated', fresh)} onDeleted=${(gone) => apply('task.deleted', gone)} />`,
       )}</ul>
       <${Pager} page=${result.page} onPage=${setPageNo} />`}
