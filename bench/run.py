@@ -402,15 +402,20 @@ def bench_burst() -> dict:
     }
 
 
+PROFILED = ("me.lua", "goals.lua", "goal_create.lua")
+#: The same table for the code before the design of issue 20 (bench/profile.py --markdown, run on that commit).
+PROFILE_BEFORE = ROOT / "bench" / "profile-before.md"
+
+
 def bench_profiles() -> str:
-    """Where a request's time goes (py-spy on one worker, bench/profile.py), for the lists and the create."""
+    """Where a request's time goes (py-spy on one worker, bench/profile.py), then the recorded profile before."""
     if not shutil.which("py-spy") and not Path(PYTHON).with_name("py-spy").exists():
         return "\n(py-spy not installed: no profile.)\n"
     os.environ["PATH"] = f"{Path(PYTHON).parent}{os.pathsep}{os.environ['PATH']}"
-    from bench.profile import profile
+    from bench.profile import profile, profile_table
 
-    scripts = ("goals.lua", "goal_create.lua")
-    results = {script: profile(script, 3 if QUICK else 8) for script in scripts}
+    results = {script: profile(script, 3 if QUICK else 8) for script in PROFILED}
+    print("  profile: " + ", ".join(f"{s} {results[s][0]} samples" for s in PROFILED), flush=True)
     lines = [
         "",
         "## Profile",
@@ -419,13 +424,10 @@ def bench_profiles() -> str:
         "contains the component (nested components overlap). Regenerate one with "
         "`python -m bench.profile goals.lua`.",
         "",
-        "| component | " + " | ".join(f"{s} ({results[s][0]} samples)" for s in scripts) + " |",
-        "|---|" + "---:|" * len(scripts),
+        profile_table(results),
     ]
-    for index, (label, _share) in enumerate(results[scripts[0]][1]):
-        cells = " | ".join(f"{results[s][1][index][1]:.1f}%" for s in scripts)
-        lines.append(f"| {label.replace('  ', '&nbsp;&nbsp;')} | {cells} |")
-    print("  profile: " + ", ".join(f"{s} {results[s][0]} samples" for s in scripts), flush=True)
+    if PROFILE_BEFORE.exists():
+        lines += ["", PROFILE_BEFORE.read_text().strip()]
     return "\n".join(lines) + "\n"
 
 

@@ -15,6 +15,7 @@ from app.auth.models import User
 from app.common.blueprint import Blueprint
 from app.common.json import RowsResponse
 from app.common.pagination import paginate
+from app.common.session import reads_without_transaction
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.habits import schemas, services, streaks
@@ -40,6 +41,7 @@ def _day(raw: str) -> date:
 
 @blp.route("")
 class HabitViews(MethodView):
+    @reads_without_transaction
     @jwt_required()
     @blp.response(200, schemas.HabitSchema(many=True))
     @blp.paginate(page_size=5)
