@@ -122,7 +122,7 @@ def drain_jobs(app: Flask, redis_client: redis.Redis) -> Callable[[], int]:
             return False
 
         conn = queue.connection()
-        worker = _CountingWorker([queue.rq_queue(conn)], connection=conn, exception_handlers=[record])
+        worker = _CountingWorker(queue.rq_queues(conn), connection=conn, exception_handlers=[record])
         handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             worker.work(burst=True, logging_level="WARNING")

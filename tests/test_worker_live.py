@@ -156,3 +156,45 @@ def test_task_notifications_go_through_the_real_worker(api, telegram_env, fake_t
     assert len(texts) == 2, texts
     assert all("Rotate keys" in text for text in texts)
     assert {str(m["chat_id"]) for m in messages} == {"4242"}
+
+
+@pytest.mark.live
+def test_one_persons_burst_of_reminders_never_delays_anothers(api, app, fake):
+    """Issue 17 item 9, from the attacker's side: a victim-to-be (or an attacker) with a dozen same-minute
+    habits, and a bystander due a second later. Before the fix the worker slept on the global rate job after job:
+    the bystander's reminder waited behind all of them, went past the stale cut-off and was silently dropped.
+    Now the bystander's goes out on time, and the dozen leave at their chat's rate, each exactly once."""
+    burst = 12
+    env = live_environment(
+        app,
+        TELEGRAM_API_URL=fake.url,
+        SCHEDULER_INTERVAL="0.2",
+        TELEGRAM_SEND_RATE="2",  # small, so a dozen messages would hold a sleeping worker for 6 s
+        TELEGRAM_CHAT_RATE="1",
+        REMINDER_STALE_SECONDS="3",
+    )
+    heavy, light = api.signup_and_login("heavy"), api.signup_and_login("light")
+    db.session.add_all([TelegramLink(user_id=heavy.id, chat_id=801), TelegramLink(user_id=light.id, chat_id=802)])
+    db.session.commit()
+    theirs = [_create(api, heavy, action=f"дело {i}") for i in range(burst)]
+    mine = _create(api, light, action="моё")
+    with _worker(env):
+        due = (utcnow() + timedelta(seconds=3)).replace(microsecond=0)
+        for habit_id in theirs:
+            db.session.execute(update(Habit).where(Habit.id == habit_id).values(next_reminder_at=due))
+            schedule_reminder(habit_id, due)
+        mine_due = due + timedelta(seconds=1)
+        db.session.execute(update(Habit).where(Habit.id == mine).values(next_reminder_at=mine_due))
+        schedule_reminder(mine, mine_due)
+        db.session.commit()
+        assert len(fake.wait_for_messages(burst + 1, timeout=burst + 20)) == burst + 1
+        time.sleep(2)  # room for a duplicate to show up
+    messages = fake.messages()
+    [bystander] = [m for m in messages if m["chat_id"] == 802]
+    assert bystander["text"] == "Я буду моё в 07:30 в дома"
+    assert bystander["at"] - mine_due.timestamp() < 2.5  # on time, not behind the dozen
+    heavy_messages = [m for m in messages if m["chat_id"] == 801]
+    assert sorted(m["text"] for m in heavy_messages) == sorted(f"Я буду дело {i} в 07:30 в дома" for i in range(burst))
+    stamps = [m["at"] for m in heavy_messages]
+    assert stamps[-1] - stamps[0] >= burst - 1 - 1  # their chat's rate: one a second (to the scheduler's second)
+    assert all(stamps[i + 2] - stamps[i] >= 0.9 for i in range(len(stamps) - 2)), stamps

@@ -4,7 +4,8 @@ The API is stateless (JWT), so the OAuth state and its PKCE verifier live server
 minutes, keyed by the state itself and deleted on first use (GETDEL): a replayed callback finds nothing.
 The state is also bound to the browser that started the flow: /auth/vk/login sets a random cookie whose hash
 the state keeps, and a callback without it signs no one in (a callback URL sent to a victim is worthless).
-Linking VK to a signed-in account starts in that browser too, from a one-time ticket (never the JWT in a URL).
+Linking VK to a signed-in account starts in that browser too, from a one-time ticket (never the JWT in a URL)
+that works only in the browser that asked for it (a cookie set with the ticket).
 All remote calls happen before anything is written, so a VK failure never leaves a half-created user.
 """
 
@@ -182,26 +183,30 @@ def same_browser(state_data: dict[str, Any], cookie: str | None) -> bool:
     return bool(cookie and expected) and hmac.compare_digest(_digest(cookie), expected)
 
 
-def issue_link_ticket(user_id: int, next_url: str) -> str:
-    """A one-time ticket that starts linking VK to `user_id` in whichever browser opens it first."""
-    ticket = secrets.token_urlsafe(32)
+def issue_link_ticket(user_id: int, next_url: str) -> tuple[str, str]:
+    """A one-time ticket that starts linking VK to `user_id`, and the browser secret to set as a cookie in
+    the client that asked for it: the ticket works only in that browser, so a ticket URL sent to a victim
+    cannot attach the victim's VK account to the sender's."""
+    ticket, browser = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    data = {"user_id": user_id, "next": next_url, "browser": _digest(browser)}
     try:
-        redis_store.client.set(
-            f"vk:link-ticket:{_digest(ticket)}", json.dumps({"user_id": user_id, "next": next_url}), ex=TICKET_TTL
-        )
+        redis_store.client.set(f"vk:link-ticket:{_digest(ticket)}", json.dumps(data), ex=TICKET_TTL)
     except redis.RedisError as exc:
         raise StateStoreUnavailable() from exc
-    return ticket
+    return ticket, browser
 
 
-def pop_link_ticket(ticket: str | None) -> dict[str, Any] | None:
+def pop_link_ticket(ticket: str | None, cookie: str | None) -> dict[str, Any] | None:
+    """The ticket's data, spent on first use; None when unknown, used, expired or opened in another browser
+    (which spends it too: the attempt was not its owner's)."""
     if not ticket or len(ticket) > 128:
         return None
     try:
         raw = redis_store.client.getdel(f"vk:link-ticket:{_digest(ticket)}")
     except redis.RedisError as exc:
         raise StateStoreUnavailable() from exc
-    return json.loads(raw) if raw else None
+    data = json.loads(raw) if raw else None
+    return data if data is not None and same_browser(data, cookie) else None
 
 
 # -- talking to VK -------------------------------------------------------------------------------------

@@ -8,11 +8,11 @@ from urllib.parse import urlencode
 from flask import after_this_request, current_app, redirect, request, url_for
 from flask.views import MethodView
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from app.auth import cookies, services, vk
 from app.auth.schemas import LoginResultSchema
+from app.common.blueprint import Blueprint
 from app.common.origins import is_own_origin, origin_of
 from app.common.ratelimit import client_ip
 from app.common.schemas import BaseSchema, QuerySchema
@@ -83,6 +83,7 @@ def _to_web_client(next_url: str, refresh_token: str):
 
 
 STATE_COOKIE = "kalendar_vk_state"
+LINK_COOKIE = "kalendar_vk_link"  # binds a link ticket to the client that asked for it
 STATE_COOKIE_PATH = "/api/v1/auth/vk"
 
 
@@ -94,24 +95,22 @@ def _to_vk(authorize_url: str, browser: str):
     """To VK's consent page, binding the flow to this browser (SameSite=Lax: sent back on VK's redirect)."""
     response = redirect(authorize_url, code=302)
     response.headers["Cache-Control"] = "no-store"
-    response.set_cookie(
-        STATE_COOKIE,
-        browser,
-        max_age=vk.STATE_TTL,
-        path=STATE_COOKIE_PATH,
-        secure=_secure(),
-        httponly=True,
-        samesite="Lax",
-    )
+    _bind_to_browser(response, STATE_COOKIE, browser, vk.STATE_TTL)
     return response
 
 
-def _forget_browser_after_request() -> None:
+def _bind_to_browser(response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name, value, max_age=max_age, path=STATE_COOKIE_PATH, secure=_secure(), httponly=True, samesite="Lax"
+    )
+
+
+def _forget_cookie_after_request(name: str) -> None:
     secure = _secure()
 
     @after_this_request
     def _clear(response):
-        response.delete_cookie(STATE_COOKIE, path=STATE_COOKIE_PATH, secure=secure, httponly=True, samesite="Lax")
+        response.delete_cookie(name, path=STATE_COOKIE_PATH, secure=secure, httponly=True, samesite="Lax")
         return response
 
 
@@ -143,9 +142,12 @@ class VkLoginView(MethodView):
         """Start signing in with VK (or, with a ticket, linking VK to an account) in this browser"""
         link_user_id = None
         if "ticket" in args:
-            ticket = vk.pop_link_ticket(args["ticket"])
+            ticket = vk.pop_link_ticket(args["ticket"], request.cookies.get(LINK_COOKIE))
+            _forget_cookie_after_request(LINK_COOKIE)
             if ticket is None:
-                raise vk.VkAuthError("The link ticket is unknown, expired or already used.", "invalid_ticket")
+                raise vk.VkAuthError(
+                    "The link ticket is unknown, expired, already used or from another browser.", "invalid_ticket"
+                )
             link_user_id, next_url = ticket["user_id"], ticket["next"]
         else:
             next_url = _next_url(args.get("next"))
@@ -174,7 +176,7 @@ class VkCallbackView(MethodView):
     def get(self, args):
         """Finish signing in with VK: find, create or link the user and issue our tokens"""
         state_data = vk.pop_state(args.get("state"))
-        _forget_browser_after_request()  # the flow is over (the state is spent) whatever happens next
+        _forget_cookie_after_request(STATE_COOKIE)  # the flow is over (the state is spent) whatever happens next
         if state_data is None or not vk.same_browser(state_data, request.cookies.get(STATE_COOKIE)):
             # Unknown, used, or started in another browser (a callback URL sent to a victim): nobody signs in.
             raise vk.VkAuthError(
@@ -210,11 +212,20 @@ class VkLinkView(MethodView):
     @blp.alt_response(400, description="`next` is not on the web app's origin")
     @blp.alt_response(409, description="My account already has a VK account linked")
     def post(self, data):
-        """Start linking VK to my account: open the returned one-time URL (2 minutes) in the browser at once"""
+        """Start linking VK to my account: open the returned one-time URL (2 minutes) at once, in the same browser
+
+        The answer sets a cookie that the URL needs: opened in any other browser, the ticket is refused.
+        """
         if vk.vk_linked(current_user):
             raise Conflict("Your account is already linked to a VK account.")
         next_url = _next_url((data or {}).get("next"), location="json")
-        ticket = vk.issue_link_ticket(current_user.id, next_url)
+        ticket, browser = vk.issue_link_ticket(current_user.id, next_url)
+
+        @after_this_request
+        def _bind(response):
+            _bind_to_browser(response, LINK_COOKIE, browser, vk.TICKET_TTL)
+            return response
+
         public = current_app.config.get("PUBLIC_URL")
         if public:
             return {"url": public.rstrip("/") + url_for("auth_vk.login", ticket=ticket)}

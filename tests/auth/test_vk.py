@@ -461,6 +461,28 @@ def test_a_link_started_in_one_browser_cannot_be_finished_in_another(app, client
     assert count(SocialAccount) == 0
 
 
+def test_a_link_ticket_sent_to_a_victim_attaches_nothing(app, client, vk, api):
+    """Account attachment through the ticket itself: mallory asks for a link URL and sends it to a victim who
+    is signed in at VK. Opened in the victim's browser (without the cookie set with the ticket), it is refused
+    before anything goes to VK, it is spent, and no VK account is attached to mallory's."""
+    mallory = api.signup_and_login("mallory")
+    answer = api.post(LINK, mallory)
+    assert "kalendar_vk_link" in answer.headers.get("Set-Cookie", "")
+    url = answer.json["url"]
+    vk.add_user(2, "Victim", "User", screen_name="victim", email="victim@example.test")
+    vk.login_as(2)
+    parts = urlsplit(url)
+    victim = app.test_client()
+    refused = victim.get(parts.path, query_string=parts.query)
+    assert refused.status_code == 400 and "another browser" in refused.json["message"]
+    assert "Location" not in refused.headers
+    forged = app.test_client()
+    forged.set_cookie("kalendar_vk_link", "guessed-value", path="/api/v1/auth/vk")
+    assert forged.get(parts.path, query_string=parts.query).status_code == 400
+    assert client.get(parts.path, query_string=parts.query).status_code == 400  # spent by the victim's attempt
+    assert count(SocialAccount) == 0
+
+
 def test_starting_vk_logins_is_rate_limited_per_address(client, vk, app):
     app.config["RATELIMIT_VK_LOGIN"] = "3/minute"
     try:

@@ -1,23 +1,57 @@
 // Habits: "I will [action] at [time] in [place]", the last 7 days, the streak, one tap for today, the five rules.
 import { ApiError, del, get, patch, post } from '../api.js';
 import { plural, t } from '../i18n.js';
-import { html, useEffect, useState } from '../lib.js';
+import { html, useEffect, useRef, useState } from '../lib.js';
 import { useStore } from '../store.js';
 import { Empty, Field, FormError, Loading, Pager, addDays, formatDateTime, showError, todayIn, useForm, useLoad, weekday } from '../ui.js';
 
 const WEEK = 7;
+const FRESH_MS = 5 * 60_000;
+const weeks = new Map(); // habit id -> {key, at, promise}: the week strips already asked for
 
-/** The last 7 days' states {date: 'done'|'skipped'|...}: /stats when the server has it, else the completions. */
-async function history(habit, today) {
-  try {
-    const { data } = await get(`/habits/${habit.id}/stats`, { days: WEEK });
-    return Object.fromEntries(data.days.map((day) => [day.date, day.state]));
-  } catch (error) {
-    if (!(error instanceof ApiError) || (error.status !== 404 && error.status !== 405)) throw error;
+/**
+ * The last 7 days' states `{date: state}` from /habits/{id}/stats, one request per habit and not again while
+ * what the list says about the habit (today, period, today's state, streaks) is unchanged, for a few minutes.
+ */
+export function weekOf(habit, today) {
+  const key = [today, habit.periodicity_days, habit.done_today, habit.skipped_today, habit.current_streak, habit.best_streak].join('|');
+  const hit = weeks.get(habit.id);
+  if (hit && hit.key === key && Date.now() - hit.at < FRESH_MS) return hit.promise;
+  const promise = get(`/habits/${habit.id}/stats`, { days: WEEK }).then(({ data }) => Object.fromEntries(data.days.map((day) => [day.date, day.state])));
+  weeks.set(habit.id, { key, at: Date.now(), promise });
+  promise.catch(() => weeks.get(habit.id)?.promise === promise && weeks.delete(habit.id));
+  return promise;
+}
+
+/**
+ * Kept already: a day before today in the habit's current period (its last `periodicity_days` days, counted
+ * back from today as the streaks count them) is done or skipped, so the habit is not due today.
+ */
+export function keptBeforeToday(habit, days, today) {
+  for (let back = 1; back < habit.periodicity_days; back++) {
+    const state = days[addDays(today, -back)];
+    if (state === 'done' || state === 'skipped') return true;
   }
-  const { data } = await get(`/habits/${habit.id}/completions`, { page_size: WEEK });
-  const from = addDays(today, -(WEEK - 1));
-  return Object.fromEntries(data.filter((c) => c.date >= from).map((c) => [c.date, 'done']));
+  return false;
+}
+
+/** Call `show` once `element` is on (or near) the screen: strips below the fold cost nothing until seen. */
+function whenVisible(element, show) {
+  if (!element || typeof IntersectionObserver === 'undefined') {
+    show();
+    return () => {};
+  }
+  const observer = new IntersectionObserver(
+    (entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) {
+        observer.disconnect();
+        show();
+      }
+    },
+    { rootMargin: '100px' },
+  );
+  observer.observe(element);
+  return () => observer.disconnect();
 }
 
 export function sentence(habit) {
@@ -32,10 +66,21 @@ export function HabitItem({ habit: initial, onEdit, onDelete, compact = false })
   const [habit, setHabit] = useState(initial);
   const [days, setDays] = useState(null);
   const [busy, setBusy] = useState(false);
+  const item = useRef(null);
   useEffect(() => setHabit(initial), [initial]);
+  const state = [habit.id, habit.done_today, habit.skipped_today, habit.current_streak, habit.periodicity_days].join('|');
   useEffect(() => {
-    history(habit, today).then(setDays).catch(showError);
-  }, [habit.id]);
+    let live = true;
+    const stop = whenVisible(item.current, () =>
+      weekOf(habit, today)
+        .then((week) => live && setDays(week))
+        .catch(showError),
+    );
+    return () => {
+      live = false;
+      stop();
+    };
+  }, [state, today]);
   const done = habit.done_today ?? (days ? days[today] === 'done' : false);
   const skipped = habit.skipped_today ?? (days ? days[today] === 'skipped' : false);
   const act = (change) => async () => {
@@ -46,9 +91,8 @@ export function HabitItem({ habit: initial, onEdit, onDelete, compact = false })
       if (!(error instanceof ApiError && error.status === 409)) showError(error); // 409: already decided
     }
     try {
-      const [fresh, week] = await Promise.all([get(`/habits/${habit.id}`), history(habit, today)]);
-      setHabit(fresh.data);
-      setDays(week);
+      weeks.delete(habit.id); // the strip follows: the fresh habit's state asks /stats again
+      setHabit((await get(`/habits/${habit.id}`)).data);
     } catch (error) {
       showError(error);
     } finally {
@@ -58,7 +102,7 @@ export function HabitItem({ habit: initial, onEdit, onDelete, compact = false })
   const toggle = act(() => (done ? del(`/habits/${habit.id}/completions/${today}`) : post(`/habits/${habit.id}/completions`, {})));
   const toggleSkip = act(() => (skipped ? del(`/habits/${habit.id}/skips/${today}`) : post(`/habits/${habit.id}/skips`, {})));
   const week = Array.from({ length: WEEK }, (_, i) => addDays(today, i - (WEEK - 1)));
-  return html`<li class="habit">
+  return html`<li class="habit" ref=${item}>
     <p class="habit-action">${sentence(habit)}</p>
     <div class="habit-meta">
       <span class="streak">${plural('habit.streak', habit.current_streak || 0)}</span>
@@ -172,7 +216,11 @@ export function Habits() {
   const [pageNo, setPageNo] = useState(1);
   const [editing, setEditing] = useState(null); // null: list; 'new'; or a habit
   const [result, reload] = useLoad(() => get('/habits', { page: pageNo, page_size: 10 }), [pageNo]);
-  const [pleasant, reloadPleasant] = useLoad(async () => (await get('/habits', { page_size: 100 })).data.filter((h) => h.is_pleasant), []);
+  // The pleasant habits (the form's "linked habit" choices) only when the form is open: not on every visit.
+  const [pleasant, reloadPleasant] = useLoad(
+    async () => (editing === null ? null : (await get('/habits', { page_size: 100 })).data.filter((h) => h.is_pleasant)),
+    [editing !== null],
+  );
   const saved = () => {
     setEditing(null);
     reload();
@@ -193,7 +241,7 @@ export function Habits() {
       <h1 tabindex="-1">${t('nav.habits')}</h1>
       ${editing === null && html`<button type="button" class="primary" onClick=${() => setEditing('new')}>${t('habit.new')}</button>`}
     </div>
-    ${editing !== null && html`<${HabitForm} habit=${editing === 'new' ? null : editing} pleasant=${pleasant || []} onSaved=${saved} onCancel=${() => setEditing(null)} />`}
+    ${editing !== null && (pleasant ? html`<${HabitForm} habit=${editing === 'new' ? null : editing} pleasant=${pleasant} onSaved=${saved} onCancel=${() => setEditing(null)} />` : html`<${Loading} />`)}
     <section aria-labelledby="mine-title">
       <h2 id="mine-title">${t('habit.mine')}</h2>
       ${!result ? html`<${Loading} />` : result.data.length === 0 ? html`<${Empty}>${t('habit.empty')}</${Empty}>` : html`

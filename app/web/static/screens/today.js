@@ -6,7 +6,7 @@ import { onUserEvent } from '../live.js';
 import { Link } from '../router.js';
 import { useStore } from '../store.js';
 import { Empty, Loading, formatDate, formatDateTime, todayIn, useLoad } from '../ui.js';
-import { HabitItem } from './habits.js';
+import { HabitItem, keptBeforeToday, weekOf } from './habits.js';
 
 const OPEN = ['todo', 'in_progress', 'overdue'];
 
@@ -48,11 +48,31 @@ function MyTasks() {
   </ul>`;
 }
 
-function TodayHabits() {
-  const [result] = useLoad(() => get('/habits', { page_size: 100 }), []);
+/**
+ * The habits due today: those whose current period (the last `periodicity_days` days) is still open. A habit
+ * kept by an earlier day of its period waits; one done or skipped today stays, showing its tick. An every-day
+ * habit needs only the list; for the others the week strip's /stats (cached for the strip) says it.
+ */
+function TodayHabits({ today }) {
+  const [result] = useLoad(async () => {
+    const { data } = await get('/habits', { page_size: 100 });
+    const due = await Promise.all(
+      data.map(async (habit) => {
+        if (habit.done_today || habit.skipped_today || habit.periodicity_days === 1) return true;
+        try {
+          return !keptBeforeToday(habit, await weekOf(habit, today), today);
+        } catch {
+          return true; // better one habit too many than a due one hidden
+        }
+      }),
+    );
+    return { due: data.filter((_, i) => due[i]), kept: data.filter((_, i) => !due[i]) };
+  }, [today]);
   if (!result) return html`<${Loading} />`;
-  if (result.data.length === 0) return html`<${Empty}>${t('today.habits.empty')} <${Link} href="/habits">${t('today.habits.start')}</${Link}></${Empty}>`;
-  return html`<ul class="habits">${result.data.map((h) => html`<${HabitItem} key=${h.id} habit=${h} compact />`)}</ul>`;
+  if (result.due.length + result.kept.length === 0) return html`<${Empty}>${t('today.habits.empty')} <${Link} href="/habits">${t('today.habits.start')}</${Link}></${Empty}>`;
+  return html`${result.due.length === 0 && html`<${Empty}>${t('today.habits.allKept')}</${Empty}>`}
+    <ul class="habits">${result.due.map((h) => html`<${HabitItem} key=${h.id} habit=${h} compact />`)}</ul>
+    ${result.kept.length > 0 && html`<p class="muted kept-note">${plural('today.habits.kept', result.kept.length)} <${Link} href="/habits">${t('today.habits.all')}</${Link}></p>`}`;
 }
 
 export function Today() {
@@ -67,6 +87,6 @@ export function Today() {
       <section aria-labelledby="today-goals"><h2 id="today-goals">${t('today.goals')}</h2><${DueGoals} today=${today} /></section>
       <section aria-labelledby="today-tasks"><h2 id="today-tasks">${t('today.tasks')}</h2><${MyTasks} /></section>
     </div>
-    <section aria-labelledby="today-habits"><h2 id="today-habits">${t('today.habits')}</h2><${TodayHabits} /></section>
+    <section aria-labelledby="today-habits"><h2 id="today-habits">${t('today.habits')}</h2><${TodayHabits} today=${today} /></section>
   </div>`;
 }
