@@ -6,14 +6,15 @@ import time
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from app.common.timeutil import local_today, utcnow
 from app.extensions import db
-from app.habits.jobs import schedule_snooze
+from app.habits.jobs import schedule_reminder, schedule_snooze
 from app.habits.models import Habit, HabitSnooze
 from app.notify.models import TelegramLink
 from tests.habits.conftest import BASE, body, due_in
-from tests.processes import PYTHON, ROOT, wait_until, worker
+from tests.processes import PYTHON, ROOT, live_environment, wait_until, worker
 
 SCHEDULE = "rq:scheduler:scheduled_jobs"
 
@@ -159,7 +160,7 @@ def test_task_notifications_go_through_the_real_worker(api, telegram_env, fake_t
 
 
 @pytest.mark.live
-def test_one_persons_burst_of_reminders_never_delays_anothers(api, app, fake):
+def test_one_persons_burst_of_reminders_never_delays_anothers(api, app, fake_telegram):
     """Issue 17 item 9, from the attacker's side: a victim-to-be (or an attacker) with a dozen same-minute
     habits, and a bystander due a second later. Before the fix the worker slept on the global rate job after job:
     the bystander's reminder waited behind all of them, went past the stale cut-off and was silently dropped.
@@ -167,7 +168,7 @@ def test_one_persons_burst_of_reminders_never_delays_anothers(api, app, fake):
     burst = 12
     env = live_environment(
         app,
-        TELEGRAM_API_URL=fake.url,
+        TELEGRAM_API_URL=fake_telegram.url,
         SCHEDULER_INTERVAL="0.2",
         TELEGRAM_SEND_RATE="2",  # small, so a dozen messages would hold a sleeping worker for 6 s
         TELEGRAM_CHAT_RATE="1",
@@ -178,7 +179,7 @@ def test_one_persons_burst_of_reminders_never_delays_anothers(api, app, fake):
     db.session.commit()
     theirs = [_create(api, heavy, action=f"дело {i}") for i in range(burst)]
     mine = _create(api, light, action="моё")
-    with _worker(env):
+    with worker(env):
         due = (utcnow() + timedelta(seconds=3)).replace(microsecond=0)
         for habit_id in theirs:
             db.session.execute(update(Habit).where(Habit.id == habit_id).values(next_reminder_at=due))
@@ -187,9 +188,9 @@ def test_one_persons_burst_of_reminders_never_delays_anothers(api, app, fake):
         db.session.execute(update(Habit).where(Habit.id == mine).values(next_reminder_at=mine_due))
         schedule_reminder(mine, mine_due)
         db.session.commit()
-        assert len(fake.wait_for_messages(burst + 1, timeout=burst + 20)) == burst + 1
+        assert len(fake_telegram.wait_for_messages(burst + 1, timeout=burst + 20)) == burst + 1
         time.sleep(2)  # room for a duplicate to show up
-    messages = fake.messages()
+    messages = fake_telegram.messages()
     [bystander] = [m for m in messages if m["chat_id"] == 802]
     assert bystander["text"] == "Я буду моё в 07:30 в дома"
     assert bystander["at"] - mine_due.timestamp() < 2.5  # on time, not behind the dozen
