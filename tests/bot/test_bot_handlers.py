@@ -8,13 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from telebot import apihelper, types
+from telebot import types
 
 from app.auth import services as auth_services
 from app.auth.models import User
 from app.bot import handlers
 from app.bot.handlers import OTHER_BOT, handle_update, parse_command
-from app.bot.poller import build_bot
 from app.bot.replies import split_message
 from app.extensions import db
 from app.goals.models import Goal
@@ -26,14 +25,6 @@ from tests.bot import bot_helpers as h
 
 CHAT = 5001
 _ids = itertools.count(1000)
-
-
-@pytest.fixture
-def bot(app, fake_telegram):
-    previous = apihelper.API_URL
-    built = build_bot(app)
-    yield built
-    apihelper.API_URL = previous
 
 
 @pytest.fixture
