@@ -15,6 +15,7 @@ from app.auth.models import User
 from app.bot import handlers
 from app.bot.handlers import OTHER_BOT, handle_update, parse_command
 from app.bot.replies import split_message
+from app.errors import ValidationFailed, field_errors, field_messages
 from app.extensions import db
 from app.goals.models import Goal
 from app.notify import linking
@@ -284,3 +285,10 @@ def test_a_deactivated_account_receives_no_notifications(app, fake_telegram, api
     team_jobs.notify_task_assigned(queued, alice.id)  # the job runs after the deactivation: nothing goes out
     assert send_to_user(alice.id, "hello", key="probe", queue_name="notifications") == "not sent"
     assert len(fake_telegram.messages()) == 1
+
+
+def test_chat_replies_word_field_errors_as_the_api_names_them():
+    """/create's refusals read the same field errors the API answers with, in field order, without names."""
+    failed = ValidationFailed({"title": ["Too long."], "category_id": ["Missing.", "Not mine."]})
+    assert field_errors(failed) == {"title": ["Too long."], "category_id": ["Missing.", "Not mine."]}
+    assert field_messages(failed) == "Too long. Missing. Not mine."
