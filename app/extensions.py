@@ -6,7 +6,6 @@ import redis
 from apispec import BasePlugin
 from flask import Flask
 from flask_cors import CORS
-from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -17,6 +16,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from app.common.schemas import ErrorSchema
+from app.common.verified_tokens import VerifyingOnceJWTManager
 from app.errors import envelope_for_http_exception
 
 NAMING_CONVENTION = {
@@ -119,7 +119,7 @@ class RedisStore:
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True)
 api = KalendarApi()
-jwt = JWTManager()
+jwt = VerifyingOnceJWTManager()
 cors = CORS()
 sock = Sock()
 redis_store = RedisStore()

@@ -1,6 +1,6 @@
 """Where a request's time goes: py-spy on one gevent web worker under wrk, summed by component.
 
-    DATABASE_URL=... REDIS_URL=... python -m bench.profile goals.lua [--seconds 12]
+    DATABASE_URL=... REDIS_URL=... python -m bench.profile goals.lua [me.lua ...] [--seconds 12] [--markdown F]
 
 Needs the data and tokens of a previous `make bench` (bench/.run/tokens.txt). Prints the share of samples
 whose stack contains each component (shares overlap: a query inside the auth check counts for both), and
@@ -10,6 +10,7 @@ leaves the raw stacks in bench/.run/<script>.raw (flamegraph.pl input).
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import time
 from collections import Counter
@@ -21,12 +22,13 @@ COMPONENTS = {
     "gunicorn + gevent request handling": "AsyncWorker.handle ",
     "Flask.wsgi_app (everything of the app)": "Flask.wsgi_app",
     "auth: verify_jwt_in_request": "verify_jwt_in_request",
-    "  JWT decode": "_decode_jwt_from_config",
+    "  JWT parsing and signature check (PyJWT)": "jwt/api_j",
     "  session+user query (load_token_owner)": "load_token_owner",
     "view body (app/*/routes.py)": "routes.py",
     "  paginate()": "paginate (app",
     "marshmallow dump": "Schema.dump",
     "request arguments (webargs)": "Parser.parse",
+    "marshmallow Schema() construction": "Schema.__init__",
     "JSON response (orjson)": "OrjsonProvider.response",
     "SQLAlchemy Session.execute (all queries)": "Session.execute",
     "  waiting for / reading PostgreSQL (do_execute)": "do_execute",
@@ -88,15 +90,34 @@ def profile(script: str, seconds: int) -> tuple[int, list[tuple[str, float]]]:
     return total, [(label, 100 * shares[label] / max(total, 1)) for label in COMPONENTS]
 
 
+def profile_table(results: dict[str, tuple[int, list[tuple[str, float]]]]) -> str:
+    """One markdown table: a row per component, a column per script."""
+    scripts = list(results)
+    lines = [
+        "| component | " + " | ".join(f"{s} ({results[s][0]} samples)" for s in scripts) + " |",
+        "|---|" + "---:|" * len(scripts),
+    ]
+    for index, (label, _share) in enumerate(results[scripts[0]][1]):
+        cells = " | ".join(f"{results[s][1][index][1]:.1f}%" for s in scripts)
+        lines.append(f"| {label.replace('  ', '&nbsp;&nbsp;')} | {cells} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("script", nargs="?", default="goals.lua")
+    parser.add_argument("scripts", nargs="*", default=["goals.lua"])
     parser.add_argument("--seconds", type=int, default=12)
+    parser.add_argument("--markdown", help="write the table to this file (bench/profile-before.md) with a title")
     args = parser.parse_args()
-    total, shares = profile(args.script, args.seconds)
-    print(f"{args.script}: {total} samples of one worker")
-    for label, share in shares:
-        print(f"{share:5.1f}%  {label}")
+    results = {script: profile(script, args.seconds) for script in args.scripts}
+    for script, (total, shares) in results.items():
+        print(f"{script}: {total} samples of one worker")
+        for label, share in shares:
+            print(f"{share:5.1f}%  {label}")
+    if args.markdown:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout
+        title = os.environ.get("PROFILE_TITLE") or f"Profile of commit {commit.strip() or '?'}"
+        Path(args.markdown).write_text(f"### {title}\n\n{profile_table(results)}\n")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
     DATABASE_URL=postgresql://... REDIS_URL=redis://.../7 python -m bench.run      # ~6 minutes
     BENCH_QUICK=1 python -m bench.run                                              # smoke run, ~1.5 minutes
+    BENCH_ONLY=me,goals BENCH_SEEDED=1 python -m bench.run                         # some rows, data kept
 
 DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/kalendar_bench) is rebuilt from scratch and
 REDIS_URL's index (default 7) is flushed: point them at benchmark-only places.
@@ -53,7 +54,7 @@ ENV = {
 }
 os.environ.update(ENV)
 
-# (name, wrk script, target ratio of the ceiling, p99 target ms)
+# (name, wrk script, target ratio of the ceiling, p99 target ms); BENCH_ONLY takes the scripts' stems
 ENDPOINTS = [
     ("GET /healthz", "healthz.lua", 0.0, 20),
     ("GET /auth/me", "me.lua", 0.40, None),
@@ -62,6 +63,10 @@ ENDPOINTS = [
     ("GET /lists/<id>/tasks (20)", "tasks.lua", 0.25, 50),
     ("POST /goals", "goal_create.lua", 0.15, 80),
 ]
+#: While working on one endpoint: `BENCH_ONLY=me,goals` measures those rows only (and nothing after the HTTP
+#: table), `BENCH_SEEDED=1` keeps the database and tokens of the previous run. `make bench` sets neither.
+ONLY = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
+SEEDED = os.environ.get("BENCH_SEEDED", "") not in ("", "0")
 
 
 def free_port() -> int:
@@ -167,9 +172,8 @@ def bench_http(ceiling: Gunicorn, api: Gunicorn) -> tuple[list[dict], float]:
     for script in ("ceiling.lua", "goals.lua", "habits.lua", "tasks.lua"):  # warm up pools and caches
         wrk((ceiling if script == "ceiling.lua" else api).url, script, 1)
     results = []
-    only = os.environ.get("BENCH_ONLY")  # e.g. "0,2": a subset of ENDPOINTS while profiling
-    for index, (name, script, target, p99_target) in enumerate(ENDPOINTS):
-        if only and str(index) not in only.split(","):
+    for name, script, target, p99_target in ENDPOINTS:
+        if ONLY and Path(script).stem not in ONLY:
             continue
         pairs = []
         for _ in range(ROUNDS):
@@ -398,15 +402,20 @@ def bench_burst() -> dict:
     }
 
 
+PROFILED = ("me.lua", "goals.lua", "goal_create.lua")
+#: The same table for the code before the design of issue 20 (bench/profile.py --markdown, run on that commit).
+PROFILE_BEFORE = ROOT / "bench" / "profile-before.md"
+
+
 def bench_profiles() -> str:
-    """Where a request's time goes (py-spy on one worker, bench/profile.py), for the lists and the create."""
+    """Where a request's time goes (py-spy on one worker, bench/profile.py), then the recorded profile before."""
     if not shutil.which("py-spy") and not Path(PYTHON).with_name("py-spy").exists():
         return "\n(py-spy not installed: no profile.)\n"
     os.environ["PATH"] = f"{Path(PYTHON).parent}{os.pathsep}{os.environ['PATH']}"
-    from bench.profile import profile
+    from bench.profile import profile, profile_table
 
-    scripts = ("goals.lua", "goal_create.lua")
-    results = {script: profile(script, 3 if QUICK else 8) for script in scripts}
+    results = {script: profile(script, 3 if QUICK else 8) for script in PROFILED}
+    print("  profile: " + ", ".join(f"{s} {results[s][0]} samples" for s in PROFILED), flush=True)
     lines = [
         "",
         "## Profile",
@@ -415,13 +424,10 @@ def bench_profiles() -> str:
         "contains the component (nested components overlap). Regenerate one with "
         "`python -m bench.profile goals.lua`.",
         "",
-        "| component | " + " | ".join(f"{s} ({results[s][0]} samples)" for s in scripts) + " |",
-        "|---|" + "---:|" * len(scripts),
+        profile_table(results),
     ]
-    for index, (label, _share) in enumerate(results[scripts[0]][1]):
-        cells = " | ".join(f"{results[s][1][index][1]:.1f}%" for s in scripts)
-        lines.append(f"| {label.replace('  ', '&nbsp;&nbsp;')} | {cells} |")
-    print("  profile: " + ", ".join(f"{s} {results[s][0]} samples" for s in scripts), flush=True)
+    if PROFILE_BEFORE.exists():
+        lines += ["", PROFILE_BEFORE.read_text().strip()]
     return "\n".join(lines) + "\n"
 
 
@@ -556,15 +562,18 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install -y wrk (make bench does it)")
     info = machine()
-    print("seeding ...", flush=True)
-    subprocess.run([PYTHON, "-m", "bench.seed", "--out", str(RUN / "tokens.txt")], cwd=ROOT, env=ENV, check=True)
+    if SEEDED and (RUN / "tokens.txt").exists():
+        print("BENCH_SEEDED: the data of the previous run", flush=True)
+    else:
+        print("seeding ...", flush=True)
+        subprocess.run([PYTHON, "-m", "bench.seed", "--out", str(RUN / "tokens.txt")], cwd=ROOT, env=ENV, check=True)
     flushdb()
     print(f"HTTP ({ROUNDS} round(s) of {DURATION} s per pair, {CONNECTIONS} connections):", flush=True)
     ceiling = Gunicorn("bench.ceiling:app", "ceiling")
     api = Gunicorn("wsgi:app", "web")
     try:
         http, ceiling_rps = bench_http(ceiling, api)
-        if os.environ.get("BENCH_HTTP_ONLY"):
+        if ONLY or os.environ.get("BENCH_HTTP_ONLY"):
             return
         export = bench_export(api)
     finally:

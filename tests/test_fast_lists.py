@@ -8,6 +8,7 @@ import pytest
 
 from app.common.json import RowsResponse
 from app.goals.schemas import GoalSchema
+from app.habits.schemas import HabitSchema
 from app.teams.schemas import TaskSchema
 from tests.teams.conftest import make_team
 
@@ -54,6 +55,49 @@ def test_the_task_list_answers_what_the_task_schema_dumps(api, user, other_user)
         one = api.get(f"/api/v1/tasks/{item['id']}", user)  # dumped by TaskSchema
         assert item == one.json
         assert set(item) == set(TaskSchema().dump_fields)
+
+
+def test_the_habit_list_answers_what_the_habit_schema_dumps(api, user):
+    from datetime import date, timedelta
+
+    bodies = [
+        {"action": "read", "place": "home", "time": "07:05", "periodicity_days": 1, "duration_seconds": 60},
+        {
+            "action": "ünïcode ✓",
+            "place": "park",
+            "time": "23:59",
+            "periodicity_days": 3,
+            "duration_seconds": 120,
+            "is_public": True,
+        },
+        {
+            "action": "pleasant",
+            "place": "bath",
+            "time": "00:00",
+            "periodicity_days": 7,
+            "duration_seconds": 30,
+            "is_pleasant": True,
+        },
+    ]
+    ids = []
+    for body in bodies:
+        created = api.post("/api/v1/habits", user, json=body)
+        assert created.status_code == 201, created.json
+        ids.append(created.json["id"])
+    today = api.post(f"/api/v1/habits/{ids[0]}/completions", user, json={})  # today in my zone
+    assert today.status_code == 201
+    yesterday = (date.fromisoformat(today.json["date"]) - timedelta(days=1)).isoformat()
+    assert api.post(f"/api/v1/habits/{ids[0]}/completions", user, json={"date": yesterday}).status_code == 201
+    assert api.post(f"/api/v1/habits/{ids[1]}/skips", user, json={}).status_code == 201  # skipped today
+    listed = api.get("/api/v1/habits?page_size=10", user)
+    assert listed.status_code == 200 and listed.headers["X-Pagination"]
+    assert [item["id"] for item in listed.json] == ids
+    assert listed.json[0]["current_streak"] == 2 and listed.json[0]["done_today"] is True
+    assert listed.json[1]["skipped_today"] is True
+    for item in listed.json:
+        one = api.get(f"/api/v1/habits/{item['id']}", user)  # dumped by HabitSchema
+        assert item == one.json
+        assert set(item) == set(HabitSchema().dump_fields)
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,13 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user, decode_token, get_jwt, get_jwt_request_location, jwt_required
 from flask_jwt_extended.exceptions import JWTExtendedException
-from flask_smorest import Blueprint
 from jwt import PyJWTError
 
 from app.auth import cookies, schemas, services
 from app.auth.tokens import current_session_id
+from app.common.blueprint import Blueprint
 from app.common.ratelimit import client_ip
+from app.common.session import reads_without_transaction
 from app.extensions import db, limiter
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts, tokens and the profile")
@@ -107,6 +108,7 @@ class LogoutView(MethodView):
 
 @blp.route("/me")
 class MeView(MethodView):
+    @reads_without_transaction
     @jwt_required()
     @blp.response(200, schemas.UserSchema)
     def get(self):

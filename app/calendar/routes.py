@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
 from werkzeug.http import http_date
 
 from app.calendar import schemas, services
+from app.common.blueprint import Blueprint
 from app.common.timeutil import utcnow
 from app.extensions import db, limiter
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
 
+from app.common.blueprint import Blueprint
 from app.common.json import RowsResponse
 from app.common.pagination import paginate
-from app.common.session import commit_for_response
+from app.common.session import commit_for_response, reads_without_transaction
 from app.extensions import db
 from app.goals import comments, export, participants, schemas, services
 
@@ -164,6 +164,7 @@ class CategoryByIdViews(MethodView):
 
 @blp.route("/goals")
 class GoalViews(MethodView):
+    @reads_without_transaction
     @jwt_required()
     @blp.arguments(schemas.GoalQuerySchema, location="query")
     @blp.response(200, schemas.GoalSchema(many=True))

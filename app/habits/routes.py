@@ -9,16 +9,19 @@ from typing import Any
 import marshmallow as ma
 from flask.views import MethodView
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
 from sqlalchemy import Select
 
 from app.auth.models import User
+from app.common.blueprint import Blueprint
+from app.common.json import RowsResponse
 from app.common.pagination import paginate
+from app.common.session import reads_without_transaction
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.habits import schemas, services, streaks
 
 blp = Blueprint("habits", __name__, url_prefix="/api/v1/habits", description="Atomic Habits tracker")
+HABIT_ROWS = RowsResponse(schemas.HabitSchema, own_format=("time",))  # my habits render their rows directly
 READ_ONLY = "Another user's public habit is read-only"
 
 
@@ -38,13 +41,14 @@ def _day(raw: str) -> date:
 
 @blp.route("")
 class HabitViews(MethodView):
+    @reads_without_transaction
     @jwt_required()
     @blp.response(200, schemas.HabitSchema(many=True))
     @blp.paginate(page_size=5)
     def get(self, pagination_parameters):
         """List my habits"""
-        page = paginate(services.own_habits_stmt(current_user), pagination_parameters)
-        return streaks.attach_streaks(page, {current_user.id: current_user.timezone})
+        rows = paginate(services.own_habit_rows_stmt(current_user), pagination_parameters, mappings=True)
+        return HABIT_ROWS(streaks.attach_streaks_to_rows(rows, current_user.timezone))
 
     @jwt_required()
     @blp.arguments(schemas.HabitWriteSchema)

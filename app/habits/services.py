@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
+from app.common.schemas import schema_columns
 from app.common.timeutil import local_today, utcnow
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
@@ -25,6 +26,7 @@ from app.habits.models import (
     HabitSkip,
     HabitSnooze,
 )
+from app.habits.schemas import HabitSchema
 
 DEFAULTS: dict[str, Any] = {
     "periodicity_days": 1,
@@ -51,6 +53,16 @@ FIELDS = (
 
 def own_habits_stmt(user: User) -> Select:
     return select(Habit).where(Habit.owner_id == user.id).order_by(Habit.id)
+
+
+#: What the habit list selects: the schema's fields as plain columns, the streak fields filled in afterwards.
+LIST_COLUMNS = schema_columns(
+    Habit, HabitSchema, computed=("current_streak", "best_streak", "done_today", "skipped_today")
+)
+
+
+def own_habit_rows_stmt(user: User) -> Select:
+    return select(*LIST_COLUMNS).where(Habit.owner_id == user.id).order_by(Habit.id)
 
 
 def public_habits_stmt() -> Select:

@@ -67,16 +67,34 @@ def attach_streaks(
     now = now or utcnow()
     tz = owner_zones(habits, zones)
     by_id = {habit.id: habit for habit in habits}
-    params = {
-        "ids": list(by_id),
-        "todays": [local_today(tz[h.owner_id], now) for h in by_id.values()],
-        "periods": [h.periodicity_days for h in by_id.values()],
-    }
-    for row in db.session.execute(_STREAKS, params):
+    todays = [local_today(tz[h.owner_id], now) for h in by_id.values()]
+    for row in _streak_rows(list(by_id), todays, [h.periodicity_days for h in by_id.values()]):
         habit = by_id[row.habit_id]
         habit.current_streak, habit.best_streak = int(row.current_streak), int(row.best_streak)
         habit.done_today, habit.skipped_today = bool(row.done_today), bool(row.skipped_today)
     return habits
+
+
+def attach_streaks_to_rows(rows: list[dict[str, Any]], tz_name: str, now: datetime | None = None) -> list[dict]:
+    """attach_streaks for one owner's habits selected as rows (the habit list: no ORM objects), one query."""
+    for row in rows:
+        row.update(current_streak=0, best_streak=0, done_today=False, skipped_today=False)
+    if not rows:
+        return rows
+    today = local_today(tz_name, now or utcnow())
+    by_id = {row["id"]: row for row in rows}
+    for found in _streak_rows(list(by_id), [today] * len(rows), [row["periodicity_days"] for row in rows]):
+        by_id[found.habit_id].update(
+            current_streak=int(found.current_streak),
+            best_streak=int(found.best_streak),
+            done_today=bool(found.done_today),
+            skipped_today=bool(found.skipped_today),
+        )
+    return rows
+
+
+def _streak_rows(ids: list[int], todays: list[date], periods: list[int]):
+    return db.session.execute(_STREAKS, {"ids": ids, "todays": todays, "periods": periods})
 
 
 def day_states(habit: Habit, today: date, days: int, done: set[date], skipped: set[date]) -> list[dict[str, Any]]:

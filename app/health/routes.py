@@ -6,11 +6,11 @@ import logging
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.bot import liveness
+from app.common.blueprint import Blueprint
 from app.extensions import db, redis_store
 
 log = logging.getLogger(__name__)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
 
+from app.common.blueprint import Blueprint
 from app.common.json import RowsResponse
 from app.common.pagination import paginate
+from app.common.session import reads_without_transaction
 from app.extensions import db
 from app.teams import members, services
 from app.teams.schemas import (
@@ -166,6 +167,7 @@ class TaskListByIdViews(MethodView):
 
 @blp.route("/lists/<int:list_id>/tasks")
 class ListTaskViews(MethodView):
+    @reads_without_transaction
     @jwt_required()
     @blp.response(200, TaskSchema(many=True))
     @blp.paginate()
