@@ -2,7 +2,9 @@
 
 * The RQ worker (app.common.queue.JobWorker, a SimpleWorker: jobs run in this process, so the app and its
   database pool are built once) runs in the main thread, where RQ installs its signal handlers:
-  SIGTERM/SIGINT finish the current job, then stop (a second signal stops at once).
+  SIGTERM/SIGINT finish the current job, then stop (a second signal stops at once). It takes jobs from the
+  queues `reminders`, `notifications` and `default`, in that order; no job waits in place for Telegram's
+  limits (app.notify.delivery re-schedules it), so one queue never holds the others up for long.
 * The scheduler loop runs in a daemon thread: every SCHEDULER_INTERVAL seconds it takes rq-scheduler's
   lock and moves due jobs to the queue. Several worker processes may run; the lock makes their loops
   take turns, and the jobs themselves are idempotent (see app.habits.jobs).
@@ -59,7 +61,7 @@ def main() -> int:
         stop = threading.Event()
         thread = threading.Thread(target=scheduler_loop, args=(app, stop), name="scheduler", daemon=True)
         thread.start()
-        worker = queue.JobWorker([queue.rq_queue(conn)], connection=conn)
+        worker = queue.JobWorker(queue.rq_queues(conn), connection=conn)
         try:
             worker.work(logging_level="INFO")
         finally:

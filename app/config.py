@@ -170,6 +170,7 @@ class Config:
     TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN")
     TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
     TELEGRAM_SEND_RATE = env_float("TELEGRAM_SEND_RATE", 25.0)
+    TELEGRAM_CHAT_RATE = env_float("TELEGRAM_CHAT_RATE", 1.0)  # messages/s to one chat (Telegram's limit)
     TELEGRAM_TIMEOUT = env_float("TELEGRAM_TIMEOUT", 10.0)
     TELEGRAM_MAX_ATTEMPTS = env_int("TELEGRAM_MAX_ATTEMPTS", 5)
     TELEGRAM_BACKOFF_SECONDS = env_float("TELEGRAM_BACKOFF_SECONDS", 1.0)
@@ -178,7 +179,7 @@ class Config:
     BOT_HEARTBEAT_STALE = env_int("BOT_HEARTBEAT_STALE", 90)  # an older heartbeat reads "stale"
     BOT_CONVERSATION_TTL = env_int("BOT_CONVERSATION_TTL", 15 * 60)  # an idle /create is forgotten after this
 
-    SCHEDULER_INTERVAL = env_float("SCHEDULER_INTERVAL", 5.0)  # seconds between rq-scheduler passes
+    SCHEDULER_INTERVAL = env_float("SCHEDULER_INTERVAL", 1.0)  # seconds between rq-scheduler passes
     REMINDER_STALE_SECONDS = env_int("REMINDER_STALE_SECONDS", 600)  # older occurrences are skipped
     REMINDER_SNOOZE_MINUTES = env_float("REMINDER_SNOOZE_MINUTES", 15.0)  # ⏰ Later re-sends a reminder once after this
 
@@ -267,5 +268,6 @@ class TestConfig(Config):
     TELEGRAM_API_URL = "http://127.0.0.1:9"  # nothing listens: tests that send start the fake server
     TELEGRAM_TIMEOUT = 2.0
     TELEGRAM_BACKOFF_SECONDS = 0.05
+    TELEGRAM_CHAT_RATE = 0.0  # off: tests send several messages to one chat at once; its own tests set it
     VK_CLIENT_ID = "test-vk-client"
     VK_CLIENT_SECRET = "test-vk-secret"

@@ -80,6 +80,11 @@ def field_errors(error: DomainError) -> dict[str, list[str]]:
     return {field: [str(m) for m in msgs] for field, msgs in ((error.errors or {}).get("json") or {}).items()}
 
 
+def field_messages(error: DomainError) -> str:
+    """Every field's errors in one run of sentences, without the field names (the bot's chat replies)."""
+    return " ".join(message for messages in field_errors(error).values() for message in messages)
+
+
 def describe(error: DomainError) -> str:
     """A DomainError as one line (CLI messages, admin flashes): the message, then each field's errors."""
     details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in field_errors(error).items())

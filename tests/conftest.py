@@ -29,7 +29,7 @@ from app.config import TestConfig
 from app.extensions import db
 from fakes.telegram import FakeTelegram
 from tests.factories import ApiClient
-from tests.processes import live_environment
+from tests.processes import FAST_TELEGRAM, live_environment
 
 
 def _ensure_database(url: str) -> None:
@@ -122,7 +122,7 @@ def drain_jobs(app: Flask, redis_client: redis.Redis) -> Callable[[], int]:
             return False
 
         conn = queue.connection()
-        worker = _CountingWorker([queue.rq_queue(conn)], connection=conn, exception_handlers=[record])
+        worker = _CountingWorker(queue.rq_queues(conn), connection=conn, exception_handlers=[record])
         handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             worker.work(burst=True, logging_level="WARNING")
@@ -183,6 +183,12 @@ def fake_telegram(app: Flask) -> Iterator[FakeTelegram]:
 def live_env(app: Flask) -> dict[str, str]:
     """Environment for child processes (gunicorn, worker.py, bot.py) sharing the test database and Redis."""
     return live_environment(app)
+
+
+@pytest.fixture
+def telegram_env(app: Flask, fake_telegram: FakeTelegram) -> dict[str, str]:
+    """live_env for worker.py and bot.py talking to the fake Telegram, with fast polls and retries."""
+    return live_environment(app, TELEGRAM_API_URL=fake_telegram.url, **FAST_TELEGRAM)
 
 
 def pytest_configure(config):

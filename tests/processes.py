@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
+import redis
 from flask import Flask
+
+from fakes.telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,3 +118,43 @@ def stop(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 10.
 
 
 PYTHON = sys.executable
+
+# The browser tests' Chromium (Debian's, driven by Playwright) and how every one of them starts it.
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# worker.py and bot.py against the fake Telegram: poll, schedule, send and back off fast.
+FAST_TELEGRAM = {
+    "BOT_POLL_TIMEOUT": "1",
+    "SCHEDULER_INTERVAL": "0.2",
+    "TELEGRAM_SEND_RATE": "100",
+    "TELEGRAM_BACKOFF_SECONDS": "0.05",
+}
+
+
+def worker(env: dict[str, str], name: str = "worker") -> AbstractContextManager[subprocess.Popen]:
+    """worker.py, ready once its RQ worker has registered (signal handlers installed, start-up sync done)."""
+    conn = redis.Redis.from_url(env["REDIS_URL"])
+    before = conn.scard("rq:workers")
+    return running(
+        [PYTHON, "worker.py"], env, log_name=name, timeout=60, ready=lambda: conn.scard("rq:workers") > before
+    )
+
+
+def polls(fake: FakeTelegram) -> int:
+    return sum(1 for c in fake.calls() if c["method"] == "getUpdates")
+
+
+def bot(env: dict[str, str], fake: FakeTelegram, name: str = "bot") -> AbstractContextManager[subprocess.Popen]:
+    """bot.py, ready once it polls (counting only its own polls: an earlier bot's must not make it look ready)."""
+    before = polls(fake)
+    return running([PYTHON, "bot.py"], env, log_name=name, ready=lambda: polls(fake) > before, timeout=90)

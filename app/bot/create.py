@@ -6,8 +6,6 @@ has committed, like the replies.
 
 from __future__ import annotations
 
-from typing import Any
-
 import marshmallow as ma
 import telebot
 from telebot import types
@@ -16,7 +14,7 @@ from app.auth.models import User
 from app.bot import conversation
 from app.bot.replies import answer_button, reply
 from app.common.after_commit import after_commit
-from app.errors import DomainError, ValidationFailed, field_errors
+from app.errors import DomainError, ValidationFailed, field_messages
 from app.extensions import db
 from app.goals import services as goals
 from app.goals.models import Category
@@ -80,13 +78,13 @@ def continue_create(user: User, chat_id: int, lang: str, state: dict, text: str 
     try:
         data = GoalCreateSchema().load({"title": text, "category_id": state["category_id"]})
     except ma.ValidationError as err:
-        reply(chat_id, t(lang, "goal_invalid", errors=_flatten(err.messages)))
+        reply(chat_id, t(lang, "goal_invalid", errors=field_messages(ValidationFailed(err.messages))))
         return
     try:
         with db.session.begin_nested():
             goal = goals.create_goal(user, data)
     except ValidationFailed as err:
-        reply(chat_id, t(lang, "goal_invalid", errors=_flatten(field_errors(err))))
+        reply(chat_id, t(lang, "goal_invalid", errors=field_messages(err)))
         return
     except DomainError as err:  # the category went away or my role changed meanwhile
         after_commit(lambda: conversation.clear_state(chat_id), "clear the conversation")
@@ -94,14 +92,6 @@ def continue_create(user: User, chat_id: int, lang: str, state: dict, text: str 
         return
     after_commit(lambda: conversation.clear_state(chat_id), "clear the conversation")
     reply(chat_id, t(lang, "goal_created", id=goal.id, title=goal.title, category=state.get("category", "")))
-
-
-def _flatten(messages: Any) -> str:
-    if isinstance(messages, dict):
-        return " ".join(_flatten(v) for v in messages.values())
-    if isinstance(messages, list | tuple):
-        return " ".join(_flatten(v) for v in messages)
-    return str(messages)
 
 
 def on_category_button(bot: telebot.TeleBot, call: types.CallbackQuery, lang: str) -> None:

@@ -25,6 +25,7 @@ from telebot.apihelper import ApiException, ApiTelegramException
 
 from app.bot import liveness
 from app.bot.handlers import handle_update, register_handlers
+from app.notify.client import remember_bot_username
 
 log = logging.getLogger("bot")
 
@@ -65,8 +66,16 @@ class Poller:
             raise Interrupted()
 
     def _beat(self) -> None:
+        """The heartbeat, and the bot's @username kept in Redis: web requests read it from there instead of
+        calling getMe themselves (POST /api/v1/bot/link-token)."""
         with self.app.app_context():
             liveness.beat()
+            user = getattr(self.bot, "_user", None)
+            if user is not None:
+                try:
+                    remember_bot_username(user.username)
+                except Exception as exc:  # noqa: BLE001  (a cache miss costs a web request one getMe)
+                    log.warning("bot username: redis unavailable (%s)", exc.__class__.__name__)
 
     def _delay(self, failures: int) -> float:
         return min(MAX_BACKOFF, self.backoff * 2 ** min(failures, 10))

@@ -38,7 +38,13 @@ from rq_scheduler import Scheduler
 from app.common import after_commit
 from app.extensions import db, redis_store
 
-QUEUE_NAME = "default"
+#: The queues, in the order the worker takes from them: habit reminders first, then notifications (task
+#: notifications, link confirmations, digests), then the rest (periodic scans, housekeeping). A domain's
+#: deferred Telegram deliveries go back to the domain's own queue, so one kind never waits behind the other.
+REMINDERS = "reminders"
+NOTIFICATIONS = "notifications"
+DEFAULT = "default"
+QUEUE_NAMES = (REMINDERS, NOTIFICATIONS, DEFAULT)
 JOB_TIMEOUT = 300
 
 
@@ -56,12 +62,20 @@ def connection() -> Redis:
     return redis_store.client
 
 
-def rq_queue(conn: Redis | None = None) -> Queue:
-    return Queue(QUEUE_NAME, connection=conn or connection(), default_timeout=JOB_TIMEOUT)
+def rq_queue(conn: Redis | None = None, name: str = DEFAULT) -> Queue:
+    if name not in QUEUE_NAMES:
+        raise ValueError(f"no queue named {name!r}")
+    return Queue(name, connection=conn or connection(), default_timeout=JOB_TIMEOUT)
+
+
+def rq_queues(conn: Redis | None = None) -> list[Queue]:
+    """Every queue, in the worker's order (see QUEUE_NAMES)."""
+    return [rq_queue(conn, name) for name in QUEUE_NAMES]
 
 
 def scheduler(conn: Redis | None = None, interval: float = 5) -> Scheduler:
-    return Scheduler(queue_name=QUEUE_NAME, connection=conn or connection(), interval=interval)
+    """rq-scheduler moves a due job to the queue named by the job's origin (set by `schedule_many`)."""
+    return Scheduler(queue_name=DEFAULT, connection=conn or connection(), interval=interval)
 
 
 def dotted(func: Callable) -> str:
@@ -137,22 +151,23 @@ class JobWorker(SimpleWorker):
 _JOB_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def _checked(job_id: str | None) -> str | None:
+def checked_id(job_id: str | None) -> str | None:
     """rq 3 accepts only letters, digits, "_" and "-" in ids: callers build such ids, nothing rewrites them."""
     if job_id is not None and not _JOB_ID.fullmatch(job_id):
         raise ValueError(f"rq refuses the job id {job_id!r}: use letters, digits, '_' and '-'")
     return job_id
 
 
-def enqueue(func: Callable, *args: Any, job_id: str | None = None, **kwargs: Any) -> None:
-    """Run `func(*args, **kwargs)` on the default queue: a worker picks it up."""
-    path, job_id = dotted(func), _checked(job_id)
-    rq_queue().enqueue(run_job, args=(path, *args), kwargs=kwargs, job_id=job_id, result_ttl=0)
+def enqueue(func: Callable, *args: Any, job_id: str | None = None, queue_name: str = DEFAULT, **kwargs: Any) -> None:
+    """Run `func(*args, **kwargs)` on the queue `queue_name`: a worker picks it up."""
+    path, job_id = dotted(func), checked_id(job_id)
+    rq_queue(name=queue_name).enqueue(run_job, args=(path, *args), kwargs=kwargs, job_id=job_id, result_ttl=0)
 
 
-def schedule_at(when: datetime, func: Callable, *args: Any, job_id: str) -> None:
-    """Run `func(*args)` at `when` (aware), replacing any job scheduled under the same id."""
-    schedule_many(connection(), [(job_id, when, func, args)])
+def schedule_at(when: datetime, func: Callable, *args: Any, job_id: str, queue_name: str = DEFAULT) -> None:
+    """Run `func(*args)` at `when` (aware) on the queue `queue_name`, replacing any job scheduled under the
+    same id."""
+    schedule_many(connection(), [(job_id, when, func, args)], queue_name=queue_name)
 
 
 def cancel(job_id: str) -> None:
@@ -160,14 +175,21 @@ def cancel(job_id: str) -> None:
     cancel_many(connection(), [job_id])
 
 
-def schedule_many(conn: Redis, items: Iterable[tuple[str, datetime, Callable, tuple]], *, chunk: int = 2000) -> int:
-    """Write many one-off jobs (id, when, job function, args) in pipelined round trips; returns how many.
-    Ids are checked as `enqueue`'s are, never rewritten."""
+def schedule_many(
+    conn: Redis,
+    items: Iterable[tuple[str, datetime, Callable, tuple]],
+    *,
+    queue_name: str = DEFAULT,
+    chunk: int = 2000,
+) -> int:
+    """Write many one-off jobs (id, when, job function, args) for the queue `queue_name` in pipelined round
+    trips; returns how many. Ids are checked as `enqueue`'s are, never rewritten."""
+    rq_queue(conn, queue_name)  # refuses an unknown name before anything is written
     key = Scheduler.scheduled_jobs_key
     count = 0
     pipe = conn.pipeline(transaction=False)
     for job_id, when, func, args in items:
-        path, job_id = dotted(func), _checked(job_id)
+        path, job_id = dotted(func), checked_id(job_id)
         if when.tzinfo is None:
             raise ValueError("schedule_at needs an aware datetime")
         pipe.delete(Job.key_for(job_id))  # drops a finished job's expiry along with it
@@ -178,7 +200,7 @@ def schedule_many(conn: Redis, items: Iterable[tuple[str, datetime, Callable, tu
             connection=conn,
             result_ttl=0,
             timeout=JOB_TIMEOUT,
-            origin=QUEUE_NAME,
+            origin=queue_name,
             status=JobStatus.SCHEDULED,
         )
         job.save(pipeline=pipe)
@@ -226,7 +248,7 @@ def register_periodic_jobs(jobs: Iterable[PeriodicJob], conn: Redis | None = Non
     sched = scheduler(conn)
     registered = []
     for spec in jobs:
-        _checked(spec.id)
+        checked_id(spec.id)
         path = dotted(spec.func)
         existing = _fetch(conn, spec.id)
         if (
@@ -246,7 +268,7 @@ def register_periodic_jobs(jobs: Iterable[PeriodicJob], conn: Redis | None = Non
             interval=spec.every_seconds,
             id=spec.id,
             timeout=JOB_TIMEOUT,
-            queue_name=QUEUE_NAME,
+            queue_name=DEFAULT,
         )
         registered.append(spec.id)
     return registered

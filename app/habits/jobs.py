@@ -23,7 +23,7 @@ from app.common.after_commit import after_commit
 from app.common.timeutil import local_today, utcnow
 from app.extensions import db
 from app.habits.models import Habit, HabitCompletion, HabitSkip, HabitSnooze
-from app.notify.client import send_to_user
+from app.notify.delivery import send_to_user
 from app.notify.texts import t
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,9 @@ def schedule_reminder(habit_id: int, when: datetime | None) -> None:
         cancel_reminder(habit_id)
         return
     after_commit(
-        lambda: queue.schedule_at(when, send_reminder, habit_id, when.isoformat(), job_id=job_id(habit_id)),
+        lambda: queue.schedule_at(
+            when, send_reminder, habit_id, when.isoformat(), job_id=job_id(habit_id), queue_name=queue.REMINDERS
+        ),
         f"schedule the reminder of habit {habit_id}",
     )
 
@@ -58,7 +60,10 @@ def schedule_snooze(habit_id: int, day: date, when: datetime) -> None:
     """Once the transaction commits, schedule the one re-sending of a postponed reminder."""
     job = snooze_job_id(habit_id, day)
     after_commit(
-        lambda: queue.schedule_at(when, send_snoozed, habit_id, day.isoformat(), job_id=job), f"schedule {job}"
+        lambda: queue.schedule_at(
+            when, send_snoozed, habit_id, day.isoformat(), job_id=job, queue_name=queue.REMINDERS
+        ),
+        f"schedule {job}",
     )
 
 
@@ -150,17 +155,21 @@ def send_reminder(habit_id: int, occurrence: str) -> str:
     state = decided(habit.id, local_day)
     if state is not None:
         return state
-    return _deliver(habit, owner, local_day)
+    return _deliver(habit, owner, local_day, f"habit-{habit.id}-{int(when.timestamp())}")
 
 
-def _deliver(habit: Habit, owner: User, day: date) -> str:
+def _deliver(habit: Habit, owner: User, day: date, key: str) -> str:
+    """Hand the reminder to the delivery (app.notify.delivery): "sent", "deferred" (its chat's or the bot's
+    rate: it goes out at its slot), or "not sent"."""
     related = db.session.get(Habit, habit.related_habit_id) if habit.related_habit_id else None
-    sent = send_to_user(
+    outcome = send_to_user(
         owner.id,
         lambda lang: reminder_text(lang, habit, related),
         markup=lambda lang: keyboard(lang, habit.id, day),
+        key=key,
+        queue_name=queue.REMINDERS,
     )
-    return "sent" if sent else "not sent"
+    return outcome if outcome in ("sent", "deferred") else "not sent"
 
 
 def send_snoozed(habit_id: int, day_iso: str) -> str:
@@ -196,4 +205,4 @@ def send_snoozed(habit_id: int, day_iso: str) -> str:
     if state is not None:
         return state
     habit = db.session.get(Habit, habit_id)
-    return _deliver(habit, db.session.get(User, habit.owner_id), day)
+    return _deliver(habit, db.session.get(User, habit.owner_id), day, f"snooze-{habit_id}-{day:%Y%m%d}")

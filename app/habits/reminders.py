@@ -58,7 +58,7 @@ def sync_reminders(batch: int = 5000) -> int:
     keep = {item[0] for item in wanted}
     orphans = (queue.scheduled_ids(conn, JOB_PREFIX) | queue.scheduled_ids(conn, SNOOZE_PREFIX)) - keep
     queue.cancel_many(conn, orphans)
-    count = queue.schedule_many(conn, wanted)
+    count = queue.schedule_many(conn, wanted, queue_name=queue.REMINDERS)
     log.info(
         "reminders sync: %d jobs written, %d moved past stale occurrences, %d orphans removed in %.2fs",
         count,

@@ -107,7 +107,8 @@ def verify_code(user: User, code: str, now: datetime | None = None) -> TelegramL
     db.session.expire(user, ["telegram_link"])
     chat_id, username = link.chat_id, user.username
     after_commit(
-        lambda: queue.enqueue(send_link_confirmation, chat_id, username), f"confirm the link of chat {chat_id}"
+        lambda: queue.enqueue(send_link_confirmation, chat_id, username, queue_name=queue.NOTIFICATIONS),
+        f"confirm the link of chat {chat_id}",
     )
     return link
 

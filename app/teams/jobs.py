@@ -19,7 +19,7 @@ from app.common.timeutil import utcnow
 from app.events.presence import is_online
 from app.events.pubsub import publish_after_commit, publish_user_event
 from app.extensions import db
-from app.notify.client import send_to_user
+from app.notify.delivery import send_to_user
 from app.notify.linking import language_of
 from app.notify.texts import t
 from app.teams.models import Notification, Task, Team
@@ -33,7 +33,11 @@ def notify_assigned_after_commit(task_id: int, assignee_id: int) -> None:
     """Once the assigning transaction commits, queue the assignee's notification."""
     after_commit(
         lambda: queue.enqueue(
-            notify_task_assigned, task_id, assignee_id, job_id=f"task-assigned-{task_id}-{assignee_id}"
+            notify_task_assigned,
+            task_id,
+            assignee_id,
+            job_id=f"task-assigned-{task_id}-{assignee_id}",
+            queue_name=queue.NOTIFICATIONS,
         ),
         f"queue the assignment notification of task {task_id}",
     )
@@ -42,18 +46,18 @@ def notify_assigned_after_commit(task_id: int, assignee_id: int) -> None:
 # --- jobs ------------------------------------------------------------------------------------------------
 
 
-def _claim(user_id: int, kind: str, task_id: int, dedupe_key: str) -> bool:
-    """Record the notification; False if somebody already did (then nothing must be sent)."""
+def _claim(user_id: int, kind: str, task_id: int, dedupe_key: str) -> int | None:
+    """Record the notification: its row id, or None if somebody already did (then nothing must be sent)."""
     inserted = db.session.scalar(
         pg_insert(Notification)
         .values(user_id=user_id, kind=kind, task_id=task_id, dedupe_key=dedupe_key, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(Notification.id)
     )
-    return inserted is not None
+    return inserted
 
 
-def _deliver(user_id: int, kind: str, level: str, **values: object) -> str:
+def _deliver(user_id: int, kind: str, level: str, notification_id: int, **values: object) -> str:
     """Online → toast on the user's socket (after commit); offline → Telegram if linked. Either way the text
     `task_<kind>_title` / `_body` is in the person's language (their chat's)."""
 
@@ -65,8 +69,10 @@ def _deliver(user_id: int, kind: str, level: str, **values: object) -> str:
         toast = {"type": "toast", "title": title, "body": body, "level": level}
         after_commit(lambda: publish_user_event(user_id, toast), f"toast to user {user_id}")
         return "toast"
-    sent = send_to_user(user_id, lambda lang: "\n".join(text(lang)))
-    return "telegram" if sent else "none"  # False: not linked/blocked
+    outcome = send_to_user(
+        user_id, lambda lang: "\n".join(text(lang)), key=f"task-{notification_id}", queue_name=queue.NOTIFICATIONS
+    )
+    return "telegram" if outcome in ("sent", "deferred") else "none"  # none: not linked, blocked, failed
 
 
 def notify_task_assigned(task_id: int, assignee_id: int) -> None:
@@ -80,9 +86,10 @@ def notify_task_assigned(task_id: int, assignee_id: int) -> None:
     if task.assignee_id != assignee_id or task.is_done or task.assigned_at is None:
         return
     key = f"assigned:{task_id}:{assignee_id}:{task.assigned_at.isoformat()}"
-    if not _claim(assignee_id, "assigned", task_id, key):
+    notification_id = _claim(assignee_id, "assigned", task_id, key)
+    if notification_id is None:
         return
-    channel = _deliver(assignee_id, "assigned", "info", title=task.title, team=team_name, id=task.id)
+    channel = _deliver(assignee_id, "assigned", "info", notification_id, title=task.title, team=team_name, id=task.id)
     _mark_channel(key, channel)
 
 
@@ -98,10 +105,12 @@ def notify_task_overdue(task_id: int) -> None:
     if recipient is None or task.is_done or not task.is_overdue or task.deadline is None:
         return
     key = f"overdue:{task_id}:{recipient}:{task.deadline.isoformat()}"
-    if not _claim(recipient, "overdue", task_id, key):
+    notification_id = _claim(recipient, "overdue", task_id, key)
+    if notification_id is None:
         return
     deadline = f"{task.deadline:%Y-%m-%d %H:%M}"
-    channel = _deliver(recipient, "overdue", "warning", title=task.title, team=team_name, id=task.id, deadline=deadline)
+    values = {"title": task.title, "team": team_name, "id": task.id, "deadline": deadline}
+    channel = _deliver(recipient, "overdue", "warning", notification_id, **values)
     _mark_channel(key, channel)
 
 
@@ -130,7 +139,7 @@ def mark_overdue_tasks() -> int:
         publish_after_commit(event, team_id=task.team_id, user_ids=(task.assignee_id,))
         job_id = f"task-overdue-{task.id}-{int(task.deadline.timestamp())}"
         after_commit(
-            lambda t=task.id, j=job_id: queue.enqueue(notify_task_overdue, t, job_id=j),
+            lambda t=task.id, j=job_id: queue.enqueue(notify_task_overdue, t, job_id=j, queue_name=queue.NOTIFICATIONS),
             f"queue the overdue notification of task {task.id}",
         )
     return len(rows)

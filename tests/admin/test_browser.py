@@ -6,7 +6,6 @@ Skips only when no Chromium binary exists (`.ci/install-browser.sh` installs it)
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 
@@ -16,19 +15,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.admin.conftest import make_user
 from tests.factories import DEFAULT_PASSWORD
-from tests.processes import PYTHON, free_port, http_ok, live_environment, running
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.processes import CHROMIUM, CHROMIUM_ARGS, PYTHON, free_port, http_ok, live_environment, running
 
 pytestmark = [
     pytest.mark.live,

@@ -7,6 +7,7 @@ import time
 
 from app.extensions import db
 from app.notify.models import TelegramLink
+from fakes.telegram import FakeTelegram
 from tests.factories import ApiClient, Session
 
 _message_ids = itertools.count(1)
@@ -124,3 +125,10 @@ def callback(chat_id: int, data: str, *, callback_id: str = "cb1") -> dict:
             },
         }
     }
+
+
+def quiet(fake: FakeTelegram, seconds: float) -> bool:
+    """No message arrives for `seconds` (bot.py polls with a 1 s timeout, worker.py schedules every 0.2 s)."""
+    before = len(fake.messages())
+    time.sleep(seconds)
+    return len(fake.messages()) == before

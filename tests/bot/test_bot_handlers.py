@@ -8,32 +8,24 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from telebot import apihelper, types
+from telebot import types
 
 from app.auth import services as auth_services
 from app.auth.models import User
 from app.bot import handlers
 from app.bot.handlers import OTHER_BOT, handle_update, parse_command
-from app.bot.poller import build_bot
 from app.bot.replies import split_message
+from app.errors import ValidationFailed, field_errors, field_messages
 from app.extensions import db
 from app.goals.models import Goal
 from app.notify import linking
-from app.notify.client import send_to_user
+from app.notify.delivery import send_to_user
 from app.notify.models import TelegramLink
 from app.teams import jobs as team_jobs
 from tests.bot import bot_helpers as h
 
 CHAT = 5001
 _ids = itertools.count(1000)
-
-
-@pytest.fixture
-def bot(app, fake_telegram):
-    previous = apihelper.API_URL
-    built = build_bot(app)
-    yield built
-    apihelper.API_URL = previous
 
 
 @pytest.fixture
@@ -291,5 +283,12 @@ def test_a_deactivated_account_receives_no_notifications(app, fake_telegram, api
     auth_services.set_active(db.session.get(User, alice.id), False)
     db.session.commit()
     team_jobs.notify_task_assigned(queued, alice.id)  # the job runs after the deactivation: nothing goes out
-    assert send_to_user(alice.id, "hello") is False
+    assert send_to_user(alice.id, "hello", key="probe", queue_name="notifications") == "not sent"
     assert len(fake_telegram.messages()) == 1
+
+
+def test_chat_replies_word_field_errors_as_the_api_names_them():
+    """/create's refusals read the same field errors the API answers with, in field order, without names."""
+    failed = ValidationFailed({"title": ["Too long."], "category_id": ["Missing.", "Not mine."]})
+    assert field_errors(failed) == {"title": ["Too long."], "category_id": ["Missing.", "Not mine."]}
+    assert field_messages(failed) == "Too long. Missing. Not mine."

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, update
-from telebot import apihelper, types
+from telebot import types
 
 from app.auth.models import User
 from app.bot.handlers import handle_update
@@ -24,14 +24,6 @@ CHAT = 6001
 STRANGER = 6002
 SCHEDULE = "rq:scheduler:scheduled_jobs"
 _ids = itertools.count(50_000)
-
-
-@pytest.fixture
-def bot(app, fake_telegram):
-    previous = apihelper.API_URL
-    built = build_bot(app)
-    yield built
-    apihelper.API_URL = previous
 
 
 @pytest.fixture

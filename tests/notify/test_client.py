@@ -3,7 +3,7 @@ import time
 import pytest
 
 from app.extensions import db
-from app.notify import client
+from app.notify import client, delivery
 from app.notify.models import TelegramLink
 
 
@@ -16,12 +16,12 @@ def link(user):
 
 
 def test_sends_through_the_bot_api(app, fake_telegram, link, user):
-    assert client.send_to_user(user.id, "привет")
+    assert delivery.send_to_user(user.id, "привет", key="hello", queue_name="notifications") == "sent"
     [message] = fake_telegram.messages()
     assert message["chat_id"] == 555 and message["text"] == "привет"
 
 
-def test_429_waits_retry_after_then_sends_once(app, fake_telegram):
+def test_the_bots_reply_waits_retry_after_in_its_own_process_then_sends_once(app, fake_telegram):
     fake_telegram.fail("sendMessage", 429, retry_after=1)
     started = time.monotonic()
     assert client.send_message(1, "x")
@@ -49,15 +49,15 @@ def test_retries_are_bounded(app, fake_telegram):
 
 def test_403_marks_the_link_blocked_and_stops_sending(app, fake_telegram, link, user):
     fake_telegram.fail("sendMessage", 403)
-    assert client.send_to_user(user.id, "x") is False
+    assert client.send_message(555, "x") is False
     db.session.refresh(link)
     assert link.blocked_at is not None
-    assert client.send_to_user(user.id, "x") is False
+    assert delivery.send_to_user(user.id, "x", key="after", queue_name="notifications") == "not sent"
     assert len(fake_telegram.calls()) == 1  # no retry of a 403, nothing sent to a blocked chat
 
 
 def test_not_linked_sends_nothing(app, fake_telegram, user):
-    assert client.send_to_user(user.id, "x") is False
+    assert delivery.send_to_user(user.id, "x", key="nobody", queue_name="notifications") == "not sent"
     assert fake_telegram.calls() == []
 
 

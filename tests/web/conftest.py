@@ -26,19 +26,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from app import embedded
 from fakes.telegram import FakeTelegram
-from tests.processes import PYTHON, ROOT, free_port, wait_until
+from tests.processes import CHROMIUM, CHROMIUM_ARGS, PYTHON, ROOT, free_port, wait_until
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(os.environ.get("KALENDAR_TEST_ARTIFACTS") or ROOT / "test-artifacts") / "web"
 PASSWORD = "Browser-Passphrase-7c1f"
 

@@ -164,15 +164,15 @@ function GoalList({ board, categories }) {
       onSaved=${(goal) => (setCreating(false), reload(), toast({ title: t('goal.created'), body: goal.title }))} />`}
     <${Filters} filters=${filters} setFilters=${setFilters} categories=${categories} />
     ${!result ? html`<${Loading} />` : result.data.length === 0 ? html`<${Empty}>${t('goal.empty')}</${Empty}>` : html`
-      <div class="table-wrap"><table>
+      <div class="table-wrap"><table class="goal-table">
         <thead><tr><th scope="col">${t('goal.titleField')}</th><th scope="col">${t('goal.status')}</th><th scope="col">${t('goal.priority')}</th><th scope="col">${t('goal.category')}</th><th scope="col">${t('goal.due')}</th></tr></thead>
         <tbody>${result.data.map(
           (g) => html`<tr key=${g.id}>
             <td><${Link} href=${`/goals/${g.id}`}>${g.title}</${Link}></td>
-            <td>${t(`status.${g.status}`)}</td>
-            <td>${t(`priority.${g.priority}`)}</td>
-            <td>${byId[g.category_id] || ''}</td>
-            <td>${formatDate(g.due_date)} <span class="muted">${daysLeft(g)}</span></td>
+            <td data-label=${t('goal.status')}>${t(`status.${g.status}`)}</td>
+            <td data-label=${t('goal.priority')}>${t(`priority.${g.priority}`)}</td>
+            <td data-label=${t('goal.category')}>${byId[g.category_id] || ''}</td>
+            <td data-label=${t('goal.due')}>${formatDate(g.due_date) || '—'} <span class="muted">${daysLeft(g)}</span></td>
           </tr>`,
         )}</tbody>
       </table></div>
