@@ -68,7 +68,8 @@ def count_rows(stmt: Select) -> int:
 
 
 def _rows(stmt: Select, today: date) -> Iterator[tuple]:
-    result = db.session.execute(stmt.execution_options(yield_per=BATCH))  # a server-side cursor
+    # A server-side cursor on the session's connection, read as Core rows: the ORM's per-row loading is skipped.
+    result = db.session.connection().execute(stmt.execution_options(yield_per=BATCH))
     try:
         for row in result:
             due = row[_DUE]
@@ -85,6 +86,9 @@ def _text(value: Any) -> Any:
 
 # The csv module already writes None as "" and a date as its ISO form (str); only datetimes need isoformat().
 _CSV_DATETIMES = tuple(FIELDS.index(name) for name in ("created_at", "updated_at"))
+# Only people's free text can start a formula: ids, enums, dates and numbers never start with `=`, `+` or `@`
+# (a negative days_left is an int, which spreadsheets read as the number it is).
+_CSV_FREE_TEXT = tuple(FIELDS.index(name) for name in ("title", "description", "category_title"))
 
 
 def _csv_chunks(rows: Iterator[tuple], on_rows: Callable[[int], None] | None) -> Iterator[str]:
@@ -93,7 +97,9 @@ def _csv_chunks(rows: Iterator[tuple], on_rows: Callable[[int], None] | None) ->
     writer.writerow(FIELDS)
     batch: list[list] = []
     for row in rows:
-        row = [safe_cell(value) for value in row]
+        row = list(row)
+        for index in _CSV_FREE_TEXT:
+            row[index] = safe_cell(row[index])
         for index in _CSV_DATETIMES:
             if row[index] is not None:
                 row[index] = row[index].isoformat()
