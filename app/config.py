@@ -171,6 +171,8 @@ class Config:
     TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
     TELEGRAM_SEND_RATE = env_float("TELEGRAM_SEND_RATE", 25.0)
     TELEGRAM_CHAT_RATE = env_float("TELEGRAM_CHAT_RATE", 1.0)  # messages/s to one chat (Telegram's limit)
+    # Telegram notifications per person per clock hour; the rest of the hour comes as one digest (0: no cap).
+    NOTIFY_HOURLY_CAP = env_int("NOTIFY_HOURLY_CAP", 20)
     TELEGRAM_TIMEOUT = env_float("TELEGRAM_TIMEOUT", 10.0)
     TELEGRAM_MAX_ATTEMPTS = env_int("TELEGRAM_MAX_ATTEMPTS", 5)
     TELEGRAM_BACKOFF_SECONDS = env_float("TELEGRAM_BACKOFF_SECONDS", 1.0)
@@ -269,5 +271,6 @@ class TestConfig(Config):
     TELEGRAM_TIMEOUT = 2.0
     TELEGRAM_BACKOFF_SECONDS = 0.05
     TELEGRAM_CHAT_RATE = 0.0  # off: tests send several messages to one chat at once; its own tests set it
+    NOTIFY_HOURLY_CAP = 0  # off for the same reason; tests/notify/test_digest.py sets it
     VK_CLIENT_ID = "test-vk-client"
     VK_CLIENT_SECRET = "test-vk-secret"

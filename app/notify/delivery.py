@@ -15,6 +15,11 @@ job, after that job's own exactly-once claim) renders it and hands it to `_attem
 4. 429: re-scheduled after `retry_after` (capped by TELEGRAM_MAX_RETRY_AFTER); 5xx/timeouts: after the backoff
    (TELEGRAM_BACKOFF_SECONDS, doubling); both bounded by TELEGRAM_MAX_ATTEMPTS. 403 marks the link blocked.
 
+A notification (`capped=True`: task assigned / overdue) counts against its recipient's NOTIFY_HOURLY_CAP for
+the clock hour (a Redis counter); over it, its text's last line joins the hour's digest list and one digest job
+(`notify-digest-<user>-<hour>`, `send_digest`) is scheduled for the end of the hour: a team
+admin assigning hundreds of tasks to someone sends them at most the cap plus one message an hour.
+
 Every run checks the link again: a deactivated account, an unlinked, moved or blocked chat gets nothing.
 A delivery deferred by its own chat's backlog is sent however late (the REMINDER_STALE_SECONDS cut-off is for
 the domain job: a reminder whose job itself ran late, the worker having been down).
@@ -36,11 +41,15 @@ from app.common.after_commit import after_commit
 from app.extensions import db, redis_store
 from app.notify import client
 from app.notify.models import TelegramLink
-from app.notify.texts import chat_language
+from app.notify.texts import chat_language, t
 
 log = logging.getLogger(__name__)
 SENT_KEY = "telegram:sent:{key}:{attempt}"
 SENT_TTL = 7 * 24 * 3600
+HOUR = 3600
+DIGEST_SHOWN = 10  # lines of the folded notifications the digest quotes; the rest are counted
+COUNT_KEY = "notify:hour:{user_id}:{hour}"
+DIGEST_KEY = "notify:digest:{user_id}:{hour}"
 
 
 def active_link(user_id: int) -> TelegramLink | None:
@@ -59,20 +68,25 @@ def send_to_user(
     key: str,
     queue_name: str,
     markup: Callable[[str], dict] | None = None,
+    capped: bool = False,
 ) -> str:
     """Send `text` (or `text(lang)`, in the chat's language, with `markup(lang)` as reply_markup) to the user's
     linked chat, now or at its slot. Returns "sent", "deferred" (re-scheduled, see the module docstring),
-    "not sent" (not linked, blocked, deactivated: nothing will go out), "blocked" (403) or "failed"."""
+    "not sent" (not linked, blocked, deactivated: nothing will go out), "blocked" (403), "failed", or "folded"
+    (`capped` and over the recipient's hourly cap: it goes out in the hour's digest)."""
     link = active_link(user_id)
     if link is None:
         return "not sent"
     lang = chat_language(link.language_code)
+    body = text(lang) if callable(text) else text
+    if capped and _fold_over_cap(user_id, body):
+        return "folded"
     params = {"reply_markup": markup(lang)} if markup is not None else {}
     delivery = {
         "key": queue.checked_id(key),
         "user_id": user_id,
         "chat_id": link.chat_id,
-        "text": text(lang) if callable(text) else text,
+        "text": body,
         "params": params,
         "queue": queue_name,
         "attempt": 1,
@@ -125,3 +139,54 @@ def _defer(delivery: dict[str, Any], at: float) -> str:
         f"defer the delivery {delivery['key']}",
     )
     return "deferred"
+
+
+def _fold_over_cap(user_id: int, body: str) -> bool:
+    """Count the notification for this clock hour; over the cap, keep its last line for the hour's digest and
+    make sure the digest is scheduled (one job per person and hour, at the hour's end). True when folded."""
+    cap = int(current_app.config["NOTIFY_HOURLY_CAP"])
+    if cap <= 0:
+        return False
+    hour = int(datetime.now(UTC).timestamp()) // HOUR
+    conn = redis_store.client
+    pipe = conn.pipeline()  # MULTI: the count and its expiry together
+    pipe.incr(COUNT_KEY.format(user_id=user_id, hour=hour))
+    pipe.expire(COUNT_KEY.format(user_id=user_id, hour=hour), 2 * HOUR)
+    if int(pipe.execute()[0]) <= cap:
+        return False
+    pipe = conn.pipeline()
+    pipe.rpush(DIGEST_KEY.format(user_id=user_id, hour=hour), (body.splitlines() or [""])[-1])
+    pipe.expire(DIGEST_KEY.format(user_id=user_id, hour=hour), 2 * HOUR)
+    pipe.execute()
+    when = datetime.fromtimestamp((hour + 1) * HOUR, UTC)
+    job_id = f"notify-digest-{int(user_id)}-{hour}"
+    after_commit(
+        lambda: queue.schedule_at(when, send_digest, user_id, hour, job_id=job_id, queue_name=queue.NOTIFICATIONS),
+        f"schedule {job_id}",
+    )
+    return True
+
+
+def take_digest(user_id: int, hour: int) -> list[str]:
+    """The hour's folded lines, removed at once (a second run of the digest job finds none)."""
+    pipe = redis_store.client.pipeline()
+    key = DIGEST_KEY.format(user_id=user_id, hour=hour)
+    pipe.lrange(key, 0, -1)
+    pipe.delete(key)
+    lines, _ = pipe.execute()
+    return [line.decode() if isinstance(line, bytes) else line for line in lines]
+
+
+def send_digest(user_id: int, hour: int) -> str:
+    """At the end of the clock hour: one message with the notifications folded over the recipient's cap."""
+    lines = take_digest(user_id, hour)
+    if not lines:
+        return "nothing"
+
+    def text(lang: str) -> str:
+        shown = [t(lang, "digest", num=len(lines)), *(f"• {line}" for line in lines[:DIGEST_SHOWN])]
+        if len(lines) > DIGEST_SHOWN:
+            shown.append(t(lang, "digest_more", count=len(lines) - DIGEST_SHOWN))
+        return "\n".join(shown)
+
+    return send_to_user(user_id, text, key=f"digest-{int(user_id)}-{int(hour)}", queue_name=queue.NOTIFICATIONS)

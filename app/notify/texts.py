@@ -86,6 +86,11 @@ TEXTS: dict[str, str | tuple[str, str]] = {
     "reminder": N_("I will %(action)s at %(time)s in %(place)s"),
     "reminder_reward": N_("Reward: %(reward)s"),
     "reminder_then": N_("Then: %(action)s"),
+    "digest": Nn_(
+        "%(num)d more notification this hour:",
+        "%(num)d more notifications this hour:",
+    ),
+    "digest_more": N_("…and %(count)d more in the app."),
     "task_assigned_title": N_("New task for you"),
     "task_assigned_body": N_("%(title)s (%(team)s), task #%(id)s"),
     "task_overdue_title": N_("Task overdue"),

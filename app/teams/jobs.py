@@ -70,9 +70,13 @@ def _deliver(user_id: int, kind: str, level: str, notification_id: int, **values
         after_commit(lambda: publish_user_event(user_id, toast), f"toast to user {user_id}")
         return "toast"
     outcome = send_to_user(
-        user_id, lambda lang: "\n".join(text(lang)), key=f"task-{notification_id}", queue_name=queue.NOTIFICATIONS
+        user_id,
+        lambda lang: "\n".join(text(lang)),
+        key=f"task-{notification_id}",
+        queue_name=queue.NOTIFICATIONS,
+        capped=True,
     )
-    return "telegram" if outcome in ("sent", "deferred") else "none"  # none: not linked, blocked, failed
+    return "telegram" if outcome in ("sent", "deferred", "folded") else "none"  # none: not linked, blocked, failed
 
 
 def notify_task_assigned(task_id: int, assignee_id: int) -> None:
