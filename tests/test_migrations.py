@@ -31,7 +31,7 @@ def _migrations_url(server: str) -> URL:
 
 
 def _server_major(url: URL) -> int | None:
-    engine = sa.create_engine(url.set(database="postgres"), connect_args={"connect_timeout": 2})
+    engine = sa.create_engine(url.set(database="postgres"), connect_args={"connect_timeout": 10})  # a loaded CI machine
     try:
         with engine.connect() as conn:
             return int(conn.scalar(sa.text("SHOW server_version_num"))) // 10000
