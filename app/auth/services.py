@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 
 from app.auth.models import AuthSession, User
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from app.auth.signals import profile_shown, sessions_revoked, timezone_changed, user_created
 from app.auth.throttle import login_attempt, password_check
 from app.auth.tokens import issue_tokens
+from app.common.hot import HotStatement
 from app.common.timeutil import utcnow
 from app.errors import Conflict, Unauthorized, ValidationFailed
 from app.extensions import db
@@ -36,13 +38,29 @@ class Profile:
         return getattr(self._user, name)
 
 
+_PROFILE_FIELDS = "kalendar_profile_fields"
+
+
+def _profile_fields() -> tuple[tuple[tuple[str, Callable[[Any], Any]], ...], HotStatement | None]:
+    """The fields other domains add, asked once per app: their names and shapes, and the one statement."""
+    known = current_app.extensions.get(_PROFILE_FIELDS)
+    if known is None:
+        app = current_app._get_current_object()
+        added = [result for _listener, result in profile_shown.send(app, user_id=bindparam("user_id"))]
+        columns = [expression.label(field) for field, expression, _ in added]
+        statement = HotStatement(select(*columns)) if columns else None
+        known = (tuple((field, shape) for field, _, shape in added), statement)
+        current_app.extensions[_PROFILE_FIELDS] = known
+    return known
+
+
 def profile(user: User) -> Profile:
     """The user with the fields other domains add (listeners of `profile_shown`), all of them in one query."""
-    added = [result for _listener, result in profile_shown.send(current_app._get_current_object(), user=user)]
-    if not added:
+    fields, statement = _profile_fields()
+    if statement is None:
         return Profile(user, {})
-    values = db.session.execute(select(*(expression.label(field) for field, expression, _ in added))).one()
-    return Profile(user, {field: shape(value) for (field, _, shape), value in zip(added, values, strict=True)})
+    values = statement.first(user_id=user.id)
+    return Profile(user, {field: shape(value) for (field, shape), value in zip(fields, values, strict=True)})
 
 
 def check_password_strength(password: str, user_fields: dict[str, Any], field: str = "password") -> None:

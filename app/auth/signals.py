@@ -15,9 +15,10 @@ user_created = _signals.signal("user-created")
 #: Listener: `app.habits.services.follow_new_timezone` (reminders keep their local wall-clock time).
 timezone_changed = _signals.signal("timezone-changed")
 
-#: Sent with the `user` whose profile is about to be shown; each listener returns `(field, expression, shape)`:
-#: a SQL scalar expression about that user and how its value becomes the field. Every listener's expression goes
-#: into one SELECT, so a profile costs one query whoever adds to it (`app.auth.services.profile`).
+#: Sent once per process with `user_id` (a bind parameter); each listener returns `(field, expression, shape)`:
+#: a SQL scalar expression about the user whose id that parameter holds, and how its value becomes the field.
+#: Every listener's expression goes into one SELECT, compiled once, so a profile costs one prepared query whoever
+#: adds to it (`app.auth.services.profile`).
 #: Listeners: `app.calendar.services.feed_status` (`calendar_feed: {active}`), `app.notify.linking.telegram_status`
 #: (`telegram: {linked, username}`).
 profile_shown = _signals.signal("profile-shown")

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app, g
 from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.auth.models import AuthSession, User
 from app.auth.signals import sessions_revoked
+from app.common.hot import HotStatement
 from app.common.timeutil import utcnow
 from app.errors import error_response
 from app.extensions import db
@@ -34,32 +39,63 @@ def issue_tokens(user: User, session_id: uuid.UUID) -> tuple[dict[str, str], str
     return {"access_token": access, "refresh_token": refresh}, refresh_jti
 
 
-# Built once: every authenticated request runs it, and building the statement costs as much as its cache lookup.
-_OWNER = (
-    select(User, AuthSession)
+@dataclass(frozen=True, slots=True)
+class SessionState:
+    """What a request needs of its token's AuthSession row (the row itself is never changed through it)."""
+
+    id: uuid.UUID
+    created_at: datetime
+    revoked_at: datetime | None
+    refresh_jti: str
+
+
+_USER_COLUMNS = tuple(User.__table__.columns)
+# Every authenticated request runs it: compiled once, run on the request's connection (app/common/hot.py).
+_OWNER = HotStatement(
+    select(*_USER_COLUMNS, AuthSession.created_at, AuthSession.revoked_at, AuthSession.refresh_jti)
     .join(AuthSession, AuthSession.user_id == User.id)
     .where(User.id == bindparam("user_id"), AuthSession.id == bindparam("session_id"))
 )
+_NEW_USER = User.__mapper__.class_manager.new_instance
+_USER_KEYS = tuple(User.__mapper__.get_property_by_column(column).key for column in _USER_COLUMNS)
 
 
-def load_token_owner(payload: dict) -> tuple[User, AuthSession] | None:
+def _persistent_user(values: tuple) -> User:
+    """The row as the session's User, as a query would have loaded it (the identity map's one if it has it)."""
+    session = db.session()
+    known = session.identity_map.get(identity_key(User, values[_USER_KEYS.index("id")]))
+    if known is not None:  # refreshed where expired (after a commit), as a query refreshes it
+        unloaded = inspect(known).unloaded
+        for key, value in zip(_USER_KEYS, values, strict=True):
+            if key in unloaded:
+                set_committed_value(known, key, value)
+        return known
+    user = _NEW_USER()  # filled as a query fills it: no attribute events, nothing marked as changed
+    user.__dict__.update(zip(_USER_KEYS, values, strict=True))
+    make_transient_to_detached(user)  # its columns count as loaded; the relationships load lazily as usual
+    session.add(user)
+    return user
+
+
+def load_token_owner(payload: dict) -> tuple[User, SessionState] | None:
     """User and session of a decoded token, in one query; None if either is gone, revoked or inactive."""
     try:
         user_id = int(payload["sub"])
         session_id = uuid.UUID(str(payload.get("sid")))
     except (KeyError, TypeError, ValueError):
         return None
-    row = db.session.execute(_OWNER, {"user_id": user_id, "session_id": session_id}).first()
+    row = _OWNER.first(user_id=user_id, session_id=session_id)
     if row is None:
         return None
-    user, session = row
-    if not user.is_active or session.revoked_at is not None:
+    columns = len(_USER_KEYS)
+    session = SessionState(session_id, *row[columns:])
+    if not row[_USER_KEYS.index("is_active")] or session.revoked_at is not None:
         return None
     if session.created_at < utcnow() - timedelta(seconds=current_app.config["JWT_SESSION_MAX_AGE"]):
         return None  # the absolute lifetime: refreshing never extends a session past it
     if payload.get("type") == "refresh" and payload.get("jti") != session.refresh_jti:
         return None  # an older refresh token of a rotated session
-    return user, session
+    return _persistent_user(row[:columns]), session
 
 
 def revoke_on_reuse(payload: dict) -> None:

@@ -56,9 +56,9 @@ def feed_is_active(user: User) -> bool:
     return bool(db.session.scalar(select(exists().where(CalendarFeed.user_id == user.id))))
 
 
-def feed_status(_sender: object, user: User, **_extra: object) -> tuple[str, Any, Callable[[Any], dict]]:
+def feed_status(_sender: object, user_id: Any, **_extra: object) -> tuple[str, Any, Callable[[Any], dict]]:
     """Listener of `auth.signals.profile_shown`: the profile says whether my feed URL is active."""
-    return "calendar_feed", exists().where(CalendarFeed.user_id == user.id), lambda active: {"active": bool(active)}
+    return "calendar_feed", exists().where(CalendarFeed.user_id == user_id), lambda active: {"active": bool(active)}
 
 
 def feed_for_token(token: str | None) -> CalendarFeed | None:

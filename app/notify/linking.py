@@ -37,10 +37,10 @@ class ChatInfo:
     language_code: str | None = None
 
 
-def telegram_status(_sender: object, user: User, **_extra: object) -> tuple[str, Any, Callable[[Any], dict]]:
+def telegram_status(_sender: object, user_id: Any, **_extra: object) -> tuple[str, Any, Callable[[Any], dict]]:
     """Listener of `auth.signals.profile_shown`: whether a chat is linked, and its @username (NULL → not linked,
     '' → linked without a username)."""
-    username = select(func.coalesce(TelegramLink.username, "")).where(TelegramLink.user_id == user.id)
+    username = select(func.coalesce(TelegramLink.username, "")).where(TelegramLink.user_id == user_id)
     return "telegram", username.scalar_subquery(), lambda name: {"linked": name is not None, "username": name or None}
 
 

@@ -45,7 +45,7 @@ def test_the_profile_is_one_query_after_the_token_check_whatever_it_shows(app, a
     event.listen(db.engine, "before_cursor_execute", record)
     try:
         bare = api.get("/api/v1/auth/me", user)
-        assert len(statements) == 2, statements
+        assert len(statements) == 2, "\n---\n".join(statements)
         assert bare.json["telegram"] == {"linked": False, "username": None}
         assert bare.json["calendar_feed"] == {"active": False}
         db.session.add(TelegramLink(user_id=user.id, chat_id=424242, username=None))
@@ -53,7 +53,7 @@ def test_the_profile_is_one_query_after_the_token_check_whatever_it_shows(app, a
         assert api.post("/api/v1/calendar/feed-token", user).status_code == 200
         statements.clear()
         linked = api.get("/api/v1/auth/me", user)
-        assert len(statements) == 2, statements
+        assert len(statements) == 2, "\n---\n".join(statements)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert linked.json["telegram"] == {"linked": True, "username": None}

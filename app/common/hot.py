@@ -1,0 +1,104 @@
+"""Hot statements: a Core statement compiled once, run straight on the request's psycopg connection.
+
+An authenticated request runs the token's session check, and a hot list its page query, on every request.
+Through `Session.execute` each run costs ~0.5-1 ms of Python before and after PostgreSQL's part (the cache key
+of the statement, the compiled-cache lookup, the execution context, the ORM's or Core's result machinery):
+more than PostgreSQL spends on the query itself (bench/RESULTS.md). A `HotStatement` is compiled once per
+process; a run hands the SQL string and the parameters to the psycopg cursor of the session's own connection
+(same transaction, or the autocommit connection of `reads_without_transaction`), so psycopg prepares it on the
+server after DB_PREPARE_THRESHOLD runs, and returns plain tuples.
+
+What it keeps from `Session.execute`: autoflush, the columns' and parameters' type processors (TypeDecorators such as
+UTCDateTime run as usual), the engine's `before_cursor_execute` listeners (the statement-count tests see every
+hot statement) and SQLAlchemy's error handling (errors arrive wrapped as `sqlalchemy.exc.DBAPIError`
+subclasses, and a dropped connection is invalidated in the pool). What it refuses: statements whose SQL
+depends on the values (expanding IN, literal_execute): pass a list to `= ANY(:param)` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Executable
+from sqlalchemy.engine import Dialect
+
+from app.extensions import db
+
+
+class HotStatement:
+    def __init__(self, statement: Executable) -> None:
+        self._statement = statement
+        self._dialect: Dialect | None = None
+
+    def _compile(self, dialect: Dialect) -> None:
+        compiled = self._statement.compile(dialect=dialect)
+        if compiled.literal_execute_params or compiled.post_compile_params:
+            raise TypeError("a HotStatement's SQL must not depend on its values: use = ANY(:param) for lists")
+        self.sql: str = compiled.string
+        self.keys: tuple[str, ...] = tuple(column[0] for column in compiled._result_columns)
+        binds = {compiled.bind_names[bind]: bind for bind in compiled.binds.values()}
+        processors = {name: bind.type.bind_processor(dialect) for name, bind in binds.items()}
+        self._bind_processors = {name: process for name, process in processors.items() if process is not None}
+        # The statement's own literals (anonymous binds); the named ones come with every run.
+        self._defaults = {
+            name: self._process_bind(name, bind.effective_value) for name, bind in binds.items() if not bind.required
+        }
+        result_processors: Sequence[Callable[[Any], Any] | None] = [
+            column[3].result_processor(dialect, None) for column in compiled._result_columns
+        ]
+        self._result_processors = tuple((i, p) for i, p in enumerate(result_processors) if p is not None)
+        self._dialect = dialect
+
+    def _process_bind(self, name: str, value: Any) -> Any:
+        process = self._bind_processors.get(name)
+        return value if process is None or value is None else process(value)
+
+    def _run(self, params: dict[str, Any], fetch: Callable[[Any], Any]) -> Any:
+        session = db.session()
+        if session.autoflush:
+            session.flush()  # as Session.execute autoflushes (returns at once when nothing is pending)
+        connection = session.connection()
+        if self._dialect is None:
+            self._compile(connection.dialect)
+        values = dict(self._defaults)
+        for name, value in params.items():
+            values[name] = self._process_bind(name, value)
+        engine = connection.engine
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            if engine.dispatch.before_cursor_execute:
+                engine.dispatch.before_cursor_execute(connection, cursor, self.sql, values, None, False)
+            cursor.execute(self.sql, values)
+            return fetch(cursor)
+        except self._dialect.loaded_dbapi.Error as error:
+            # SQLAlchemy's own handling: the wrapped exception, and a dead connection invalidated in the pool.
+            connection._handle_dbapi_exception(error, self.sql, values, cursor, None)
+            raise  # not reached: _handle_dbapi_exception raises
+        finally:
+            cursor.close()
+
+    def _processed(self, row: tuple | None) -> tuple | None:
+        if row is None or not self._result_processors:
+            return row
+        row = list(row)
+        for index, process in self._result_processors:
+            row[index] = process(row[index])
+        return tuple(row)
+
+    def first(self, **params: Any) -> tuple | None:
+        """The first row as a tuple, or None."""
+        return self._processed(self._run(params, lambda cursor: cursor.fetchone()))
+
+    def all(self, **params: Any) -> list[tuple]:
+        """Every row as a tuple."""
+        rows = self._run(params, lambda cursor: cursor.fetchall())
+        if not self._result_processors:
+            return rows
+        return [self._processed(row) for row in rows]
+
+    def dicts(self, **params: Any) -> list[dict[str, Any]]:
+        """Every row as a dict of its column labels."""
+        rows = self.all(**params)  # compiles on the first run, which sets the keys
+        keys = self.keys
+        return [dict(zip(keys, row, strict=True)) for row in rows]
