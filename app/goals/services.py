@@ -210,9 +210,9 @@ def goals_with_due_dates(actor: User) -> list:
     return db.session.execute(stmt).all()
 
 
-def goal_rows_stmt(actor: User, filters: dict[str, Any]):
-    """The list's statement over plain columns (paginate(..., mappings=True) → one dict per goal)."""
-    return queries.goal_rows_stmt(actor, filters)
+def goal_rows(actor: User, filters: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
+    """One page of the goal list, one dict per goal with its `days_left`."""
+    return set_days_left_rows(queries.goal_page(actor, filters, pagination_parameters), actor)
 
 
 def set_days_left_rows(rows: list[dict[str, Any]], actor: User, now: datetime | None = None) -> list[dict]:

@@ -72,7 +72,7 @@ OWN_HABITS_PAGE = HotPage(
 def own_habit_rows(user: User, pagination_parameters: Any) -> list[dict[str, Any]]:
     """One page of my habits as rows, with their streaks as of today in my time zone."""
     today = local_today(user.timezone, utcnow())
-    return OWN_HABITS_PAGE.page(pagination_parameters, owner_id=user.id, today=today)
+    return OWN_HABITS_PAGE({"owner_id": user.id, "today": today}, pagination_parameters)
 
 
 def public_habits_stmt() -> Select:

@@ -213,7 +213,7 @@ _LIST_TASKS = _list_tasks_page()
 
 def list_tasks(actor: User, list_id: int, pagination_parameters: Any) -> list[dict[str, Any]]:
     """One page of a visible list's tasks, as rows: one statement, two for a page past the end or a 404."""
-    rows = _LIST_TASKS.page(pagination_parameters, list_id=list_id, user_id=actor.id)
+    rows = _LIST_TASKS({"list_id": list_id, "user_id": actor.id}, pagination_parameters)
     if rows is None:
         raise NotFound("Task list not found.")
     return rows
