@@ -117,3 +117,109 @@ def test_a_schema_field_the_rows_cannot_render_as_is_is_refused_at_import(field)
     schema = ma.Schema.from_dict({"id": ma.fields.Integer(), "shown": field})
     with pytest.raises(TypeError, match="shown"):
         RowsResponse(schema)
+
+
+# --- the hot pages (app.common.pagination.HotPage): the same pages, headers and errors as `paginate` -----------
+
+
+@pytest.fixture
+def own_statements(app):
+    """The SQL statements each request sends besides the token's session check (app.auth.tokens._OWNER)."""
+    from sqlalchemy import event
+
+    from app.auth.tokens import _OWNER
+    from app.extensions import db
+
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        harness = statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))  # the suite's own
+        if not harness and statement != getattr(_OWNER, "sql", None):  # compiled on its first run
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield statements
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _same_pages(api, who, hot: str, generic: str, pages: range, sizes: tuple[int, ...]) -> None:
+    """Every page of the hot list answers what the list the schema dumps through `paginate` answers."""
+    for size in sizes:
+        for page in pages:
+            query = f"page_size={size}&page={page}"
+            got = api.get(f"{hot}{'&' if '?' in hot else '?'}{query}", who)
+            expected = api.get(f"{generic}{'&' if '?' in generic else '?'}{query}", who)
+            assert got.status_code == expected.status_code == 200, (got.json, expected.json)
+            assert got.data == expected.data, (size, page)
+            assert got.headers["X-Pagination"] == expected.headers["X-Pagination"], (size, page)
+
+
+def test_every_page_of_a_list_s_tasks_is_the_generic_list_s_page(api, user, other_user, own_statements):
+    team = make_team(api, user, other_user)
+    list_id = api.post(f"/api/v1/teams/{team}/lists", user, json={"name": "Only list"}).json["id"]
+    for n in range(7):
+        body = {"title": f"T{n}", "assignee_id": other_user.id if n % 2 else None}
+        if n % 3 == 0:
+            body["deadline"] = f"2027-01-0{n + 1}T10:00:00+02:00"
+        assert api.post(f"/api/v1/lists/{list_id}/tasks", user, json=body).status_code == 201
+    # The team's only list: /tasks?team= (paginate + TaskSchema) holds the same tasks in the same order.
+    _same_pages(api, other_user, f"/api/v1/lists/{list_id}/tasks", f"/api/v1/tasks?team={team}", range(1, 6), (1, 3, 7))
+    own_statements.clear()
+    assert len(api.get(f"/api/v1/lists/{list_id}/tasks?page_size=3&page=3", other_user).json) == 1
+    assert len(own_statements) == 1  # the page, its total and the membership check in one statement
+    own_statements.clear()
+    past = api.get(f"/api/v1/lists/{list_id}/tasks?page_size=3&page=4", other_user)
+    assert past.json == [] and '"total": 7' in past.headers["X-Pagination"]
+    assert len(own_statements) == 2  # past the end: the COUNT too
+
+
+def test_a_list_s_tasks_stay_hidden_from_a_stranger(api, user, other_user, own_statements):
+    stranger = api.signup_and_login("eve")
+    team = make_team(api, user, other_user)
+    list_id = api.post(f"/api/v1/teams/{team}/lists", user, json={"name": "Secret"}).json["id"]
+    empty = api.post(f"/api/v1/teams/{team}/lists", user, json={"name": "Empty"}).json["id"]
+    assert api.post(f"/api/v1/lists/{list_id}/tasks", user, json={"title": "Hidden"}).status_code == 201
+    for path in (list_id, empty, 999_999_999):
+        for query in ("", "?page=2", "?page=1000000000000000"):
+            own_statements.clear()
+            refused = api.get(f"/api/v1/lists/{path}/tasks{query}", stranger)
+            assert refused.status_code == 404 and refused.json["message"] == "Task list not found.", refused.json
+            assert "X-Pagination" not in refused.headers
+            assert len(own_statements) == 2
+    mine = api.get(f"/api/v1/lists/{empty}/tasks", other_user)  # a visible empty list is an empty page
+    assert mine.status_code == 200 and mine.json == [] and '"total": 0' in mine.headers["X-Pagination"]
+    assert api.get(f"/api/v1/lists/{list_id}/tasks?page=0", stranger).status_code == 422  # parsing comes first
+
+
+def test_every_page_of_my_habits_is_the_generic_list_s_page(api, user, other_user, own_statements):
+    from datetime import date, timedelta
+
+    assert api.patch("/api/v1/auth/me", user, json={"timezone": "Pacific/Kiritimati"}).status_code == 200
+    ids = []
+    for n in range(7):
+        body = {"action": f"a{n}", "place": "p", "time": f"0{n}:3{n}", "duration_seconds": 60, "is_public": True}
+        body["periodicity_days"] = 1 + n % 3
+        created = api.post("/api/v1/habits", user, json=body)
+        assert created.status_code == 201, created.json
+        ids.append(created.json["id"])
+    other = {"action": "x", "place": "p", "time": "07:00", "duration_seconds": 60}  # private: not on either list
+    assert api.post("/api/v1/habits", other_user, json=other).status_code == 201
+    today = date.fromisoformat(api.post(f"/api/v1/habits/{ids[0]}/completions", user, json={}).json["date"])
+    for habit, days in ((ids[0], (1, 2, 5)), (ids[1], (0, 3)), (ids[2], (1, 2, 3, 4, 7, 8))):
+        for back in days:
+            logged = api.post(f"/api/v1/habits/{habit}/completions", user, json={"date": str(today - timedelta(back))})
+            assert logged.status_code in (200, 201)
+    assert api.post(f"/api/v1/habits/{ids[3]}/skips", user, json={}).status_code == 201
+    assert api.post(f"/api/v1/habits/{ids[2]}/skips", user, json={"date": str(today - timedelta(5))}).status_code
+    # Every habit here is mine and public: /habits/public (paginate, attach_streaks, HabitSchema) lists the same.
+    _same_pages(api, user, "/api/v1/habits", "/api/v1/habits/public", range(1, 5), (2, 5, 7))
+    assert [h["current_streak"] for h in api.get("/api/v1/habits?page_size=7", user).json][:4] != [0, 0, 0, 0]
+    own_statements.clear()
+    assert len(api.get("/api/v1/habits?page=2", user).json) == 2
+    assert len(own_statements) == 1  # the page, its total and its streaks in one statement
+    own_statements.clear()
+    past = api.get("/api/v1/habits?page=3", user)
+    assert past.json == [] and '"total": 7' in past.headers["X-Pagination"]
+    assert len(own_statements) == 2  # past the end: the COUNT too
+    nothing = api.get("/api/v1/habits", other_user)
+    assert len(nothing.json) == 1 and '"total": 1' in nothing.headers["X-Pagination"]

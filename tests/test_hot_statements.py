@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import bindparam, event, func, literal, select, text
+from sqlalchemy import Float, Numeric, bindparam, cast, event, func, literal, select, text
 from sqlalchemy.exc import DataError, ProgrammingError
 
 from app.auth.models import AuthSession, User
@@ -71,3 +71,9 @@ def test_sql_that_depends_on_the_values_is_refused(app):
     with pytest.raises(TypeError, match="ANY"):
         HotStatement(select(User.id).where(User.id.in_(bindparam("ids", expanding=True)))).all(ids=[1])
     assert HotStatement(select(User.id).where(User.id == func.any(bindparam("ids")))).all(ids=[-1]) == []
+
+
+def test_result_types_follow_what_postgresql_reports(app):
+    """Numeric's processor depends on the column's PostgreSQL type (numeric vs float8), known after the run."""
+    statement = HotStatement(select(cast(literal(3), Numeric(asdecimal=False)), cast(literal(2), Float)))
+    assert statement.first() == (3.0, 2.0) and isinstance(statement.first()[0], float)

@@ -20,8 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Executable
+from sqlalchemy import Executable, inspect
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
 
@@ -38,16 +41,14 @@ class HotStatement:
         self.sql: str = compiled.string
         self.keys: tuple[str, ...] = tuple(column[0] for column in compiled._result_columns)
         binds = {compiled.bind_names[bind]: bind for bind in compiled.binds.values()}
-        processors = {name: bind.type.bind_processor(dialect) for name, bind in binds.items()}
+        processors = {name: bind.type.dialect_impl(dialect).bind_processor(dialect) for name, bind in binds.items()}
         self._bind_processors = {name: process for name, process in processors.items() if process is not None}
         # The statement's own literals (anonymous binds); the named ones come with every run.
         self._defaults = {
             name: self._process_bind(name, bind.effective_value) for name, bind in binds.items() if not bind.required
         }
-        result_processors: Sequence[Callable[[Any], Any] | None] = [
-            column[3].result_processor(dialect, None) for column in compiled._result_columns
-        ]
-        self._result_processors = tuple((i, p) for i, p in enumerate(result_processors) if p is not None)
+        self._result_types = [column[3].dialect_impl(dialect) for column in compiled._result_columns]
+        self._result_processors: tuple[tuple[int, Callable[[Any], Any]], ...] | None = None
         self._dialect = dialect
 
     def _process_bind(self, name: str, value: Any) -> Any:
@@ -70,6 +71,8 @@ class HotStatement:
             if engine.dispatch.before_cursor_execute:
                 engine.dispatch.before_cursor_execute(connection, cursor, self.sql, values, None, False)
             cursor.execute(self.sql, values)
+            if self._result_processors is None:  # some depend on the type PostgreSQL reports (numeric vs float)
+                self._set_result_processors(cursor.description or ())
             return fetch(cursor)
         except self._dialect.loaded_dbapi.Error as error:
             # SQLAlchemy's own handling: the wrapped exception, and a dead connection invalidated in the pool.
@@ -77,6 +80,13 @@ class HotStatement:
             raise  # not reached: _handle_dbapi_exception raises
         finally:
             cursor.close()
+
+    def _set_result_processors(self, description: Sequence[Any]) -> None:
+        processors = (
+            (index, kind.result_processor(self._dialect, column[1]))
+            for index, (kind, column) in enumerate(zip(self._result_types, description, strict=True))
+        )
+        self._result_processors = tuple((index, process) for index, process in processors if process is not None)
 
     def _processed(self, row: tuple | None) -> tuple | None:
         if row is None or not self._result_processors:
@@ -102,3 +112,25 @@ class HotStatement:
         rows = self.all(**params)  # compiles on the first run, which sets the keys
         keys = self.keys
         return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def loaded(model: type, values: dict[str, Any]) -> Any:
+    """The row (every column of `model`, by attribute name) as the session's instance, as a query would load it:
+    the identity map's own if it holds that row (its expired attributes refreshed from `values`), else a new
+    persistent instance whose columns count as loaded and unchanged (no attribute events; relationships load
+    lazily as usual)."""
+    session = db.session()
+    mapper = inspect(model)
+    key = identity_key(model, tuple(values[column.key] for column in mapper.primary_key))
+    known = session.identity_map.get(key)
+    if known is not None:
+        unloaded = inspect(known).unloaded
+        for name, value in values.items():
+            if name in unloaded:
+                set_committed_value(known, name, value)
+        return known
+    instance = mapper.class_manager.new_instance()
+    instance.__dict__.update(values)
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import CTE, Select, bindparam, func, select
 
+from app.common.hot import HotStatement
 from app.extensions import db
 
 MAX_OFFSET = 2**62
@@ -33,3 +35,45 @@ def paginate(stmt: Select, pagination_parameters: Any, *, scalars: bool = True, 
     if scalars:
         return [row[0] for row in rows]
     return [tuple(row[:-1]) for row in rows]
+
+
+class HotPage:
+    """`paginate` for a hot list: its page statement and the fallback count built once per process and run as
+    HotStatements (app/common/hot.py); every value, the page's LIMIT and OFFSET included, a bind parameter.
+
+    `stmt` is the list's query (one HotPage per filter shape). The page selects the window count as `paginate`
+    does, so a page costs one statement, and a page past the end (no rows to carry the count) one more: `count`,
+    by default the COUNT of `stmt`'s rows. A `count` of its own may say more: no row (or a NULL total) means
+    there is nothing to list for these values (a list the caller cannot see), and the call then answers None
+    instead of rows. `around` turns the page (a CTE of `stmt`'s columns and `_total`) into the statement that
+    runs, one that keeps the page's order and has `_total` as its last column (the habit list joins each habit's
+    streaks to it there).
+    """
+
+    def __init__(
+        self, stmt: Select, *, count: Select | None = None, around: Callable[[CTE], Select] | None = None
+    ) -> None:
+        counted = stmt.add_columns(func.count().over().label("_total"))
+        page = counted.limit(bindparam("page_limit")).offset(bindparam("page_offset"))
+        self._page = HotStatement(around(page.cte("page")) if around else page)
+        if count is None:
+            count = select(func.count()).select_from(stmt.order_by(None).subquery())
+        self._count = HotStatement(count)
+        self._keys: tuple[str, ...] | None = None
+
+    def __call__(self, params: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]] | None:
+        """The page as one dict per row (column label → value); sets `item_count` as `paginate` does."""
+        page, size = pagination_parameters.page, pagination_parameters.page_size
+        offset = min((page - 1) * size, MAX_OFFSET)
+        rows = self._page.all(**params, page_limit=size, page_offset=offset)
+        if not rows:
+            counted = self._count.first(**params)
+            if counted is None or counted[0] is None:
+                return None
+            pagination_parameters.item_count = counted[0]
+            return []
+        pagination_parameters.item_count = rows[0][-1]
+        keys = self._keys
+        if keys is None:  # plain str: the labels of a CTE's columns are str subclasses, which orjson refuses as keys
+            keys = self._keys = tuple(str(key) for key in self._page.keys[:-1])
+        return [dict(zip(keys, row[:-1], strict=True)) for row in rows]

@@ -7,7 +7,7 @@ board but with too small a role is a 403.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
@@ -16,12 +16,14 @@ from app.extensions import db
 from app.goals.models import READER, ROLE_RANK, Board, BoardParticipant, Category, Comment, Goal
 
 
-def visible_board_ids(user: User) -> Select:
-    """Ids of the live boards `user` takes part in (a subquery for IN)."""
+def visible_board_ids(participant: User | ColumnElement[bool]) -> Select:
+    """Ids of the live boards `participant` takes part in (a subquery for IN): a user, or a condition on
+    BoardParticipant.user_id (a bind parameter, for statements built once)."""
+    who = BoardParticipant.user_id == participant.id if isinstance(participant, User) else participant
     return (
         select(BoardParticipant.board_id)
         .join(Board, Board.id == BoardParticipant.board_id)
-        .where(BoardParticipant.user_id == user.id, Board.is_deleted.is_(False))
+        .where(who, Board.is_deleted.is_(False))
     )
 
 

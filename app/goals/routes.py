@@ -171,8 +171,7 @@ class GoalViews(MethodView):
     @blp.paginate(**PAGE)
     def get(self, filters, pagination_parameters):
         """Goals on my boards, filtered, searched and ordered"""
-        rows = paginate(services.goal_rows_stmt(current_user, filters), pagination_parameters, mappings=True)
-        return GOAL_ROWS(services.set_days_left_rows(rows, current_user))
+        return GOAL_ROWS(services.goal_rows(current_user, filters, pagination_parameters))
 
     @jwt_required()
     @blp.arguments(schemas.GoalCreateSchema)

@@ -47,8 +47,7 @@ class HabitViews(MethodView):
     @blp.paginate(page_size=5)
     def get(self, pagination_parameters):
         """List my habits"""
-        rows = paginate(services.own_habit_rows_stmt(current_user), pagination_parameters, mappings=True)
-        return HABIT_ROWS(streaks.attach_streaks_to_rows(rows, current_user.timezone))
+        return HABIT_ROWS(services.own_habit_rows(current_user, pagination_parameters))
 
     @jwt_required()
     @blp.arguments(schemas.HabitWriteSchema)

@@ -6,16 +6,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Integer, Select, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
+from app.common.pagination import HotPage
 from app.common.schemas import schema_columns
 from app.common.timeutil import local_today, utcnow
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.habits import jobs
+from app.habits import jobs, streaks
 from app.habits.models import (
     DURATION_SECONDS_MAX,
     DURATION_SECONDS_MIN,
@@ -61,8 +62,17 @@ LIST_COLUMNS = schema_columns(
 )
 
 
-def own_habit_rows_stmt(user: User) -> Select:
-    return select(*LIST_COLUMNS).where(Habit.owner_id == user.id).order_by(Habit.id)
+#: The habit list's page with each habit's streaks, one statement (two for a page past the end).
+OWN_HABITS_PAGE = HotPage(
+    select(*LIST_COLUMNS).where(Habit.owner_id == bindparam("owner_id", type_=Integer)).order_by(Habit.id),
+    around=streaks.with_streaks,
+)
+
+
+def own_habit_rows(user: User, pagination_parameters: Any) -> list[dict[str, Any]]:
+    """One page of my habits as rows, with their streaks as of today in my time zone."""
+    today = local_today(user.timezone, utcnow())
+    return OWN_HABITS_PAGE({"owner_id": user.id, "today": today}, pagination_parameters)
 
 
 def public_habits_stmt() -> Select:

@@ -12,19 +12,31 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import literal, select, text, union_all
+from sqlalchemy import (
+    CTE,
+    Boolean,
+    Date,
+    Integer,
+    Select,
+    bindparam,
+    cast,
+    column,
+    false,
+    func,
+    literal,
+    select,
+    text,
+    union_all,
+)
 
 from app.auth.models import User
 from app.common.timeutil import local_today, utcnow
 from app.extensions import db
 from app.habits.models import Habit, HabitCompletion, HabitSkip
 
-# One statement for a whole page: the habits come in as three parallel arrays (id, owner's today, period).
-_STREAKS = text("""
-    WITH h AS (
-        SELECT * FROM unnest(CAST(:ids AS integer[]), CAST(:todays AS date[]), CAST(:periods AS integer[]))
-            AS h(habit_id, today, p)
-    ), entries AS (
+# The streak rules in SQL, over a relation h(habit_id, today, p): each habit with its owner's today and its period.
+_STREAKS_OF_H = """
+    entries AS (
         SELECT h.habit_id, (h.today - c.date) / h.p AS k, 1 AS done, c.date = h.today AS is_today
         FROM habit_completions c JOIN h ON h.habit_id = c.habit_id WHERE c.date <= h.today
         UNION ALL
@@ -43,7 +55,45 @@ _STREAKS = text("""
     SELECT habit_id, coalesce(max(done) FILTER (WHERE first_k <= 1), 0) AS current_streak,
            max(done) AS best_streak, bool_or(done_today) AS done_today, bool_or(skipped_today) AS skipped_today
     FROM runs GROUP BY habit_id
-""")
+"""
+# One statement for a whole page: the habits come in as three parallel arrays (id, owner's today, period).
+_STREAKS = text(f"""
+    WITH h AS (
+        SELECT * FROM unnest(CAST(:ids AS integer[]), CAST(:todays AS date[]), CAST(:periods AS integer[]))
+            AS h(habit_id, today, p)
+    ), {_STREAKS_OF_H}""")
+# The same for the habits of a page query (a CTE named `page`, of one owner, whose today is :today).
+_STREAKS_OF_PAGE = (
+    text(f"""
+    WITH h AS (SELECT page.id AS habit_id, CAST(:today AS date) AS today, page.periodicity_days AS p FROM page),
+    {_STREAKS_OF_H}""")
+    .bindparams(bindparam("today", type_=Date))
+    .columns(
+        column("habit_id", Integer),
+        column("current_streak", Integer),
+        column("best_streak", Integer),
+        column("done_today", Boolean),
+        column("skipped_today", Boolean),
+    )
+)
+
+
+def with_streaks(page: CTE) -> Select:
+    """The rows of `page` (one owner's habits and the window's `_total`, last) in its order, each with its
+    streak fields: the page and its streaks in one statement (the habit list's HotPage), today as :today."""
+    found = _STREAKS_OF_PAGE.subquery("streaks")
+    return (
+        select(
+            *(c for c in page.c if c.key != "_total"),
+            cast(func.coalesce(found.c.current_streak, 0), Integer).label("current_streak"),
+            cast(func.coalesce(found.c.best_streak, 0), Integer).label("best_streak"),
+            func.coalesce(found.c.done_today, false()).label("done_today"),
+            func.coalesce(found.c.skipped_today, false()).label("skipped_today"),
+            page.c._total,
+        )
+        .select_from(page.outerjoin(found, found.c.habit_id == page.c.id))
+        .order_by(page.c.id)
+    )
 
 
 def owner_zones(habits: list[Habit], zones: dict[int, str] | None = None) -> dict[int, str]:
@@ -73,24 +123,6 @@ def attach_streaks(
         habit.current_streak, habit.best_streak = int(row.current_streak), int(row.best_streak)
         habit.done_today, habit.skipped_today = bool(row.done_today), bool(row.skipped_today)
     return habits
-
-
-def attach_streaks_to_rows(rows: list[dict[str, Any]], tz_name: str, now: datetime | None = None) -> list[dict]:
-    """attach_streaks for one owner's habits selected as rows (the habit list: no ORM objects), one query."""
-    for row in rows:
-        row.update(current_streak=0, best_streak=0, done_today=False, skipped_today=False)
-    if not rows:
-        return rows
-    today = local_today(tz_name, now or utcnow())
-    by_id = {row["id"]: row for row in rows}
-    for found in _streak_rows(list(by_id), [today] * len(rows), [row["periodicity_days"] for row in rows]):
-        by_id[found.habit_id].update(
-            current_streak=int(found.current_streak),
-            best_streak=int(found.best_streak),
-            done_today=bool(found.done_today),
-            skipped_today=bool(found.skipped_today),
-        )
-    return rows
 
 
 def _streak_rows(ids: list[int], todays: list[date], periods: list[int]):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 
 from app.auth.models import User
-from app.common.pagination import paginate
+from app.common.pagination import HotPage
 from app.common.schemas import schema_columns
 from app.common.timeutil import utcnow
 from app.errors import Forbidden, NotFound, ValidationFailed
@@ -189,18 +189,33 @@ def _notify_assigned(actor: User, task: Task) -> None:
 TASK_LIST_COLUMNS = schema_columns(Task, TaskSchema)
 
 
-def list_tasks(actor: User, list_id: int, pagination_parameters: Any) -> list[dict[str, Any]]:
-    """One page of a visible list's tasks, as rows, in one query: the page joins through my membership,
-    so a list I cannot see yields no rows; only then (or on an empty page) is visibility checked, for the 404."""
+def _list_tasks_page() -> HotPage:
+    """A visible list's tasks: the page joins through my membership, so a list I cannot see yields no rows; only
+    then (or past the end) does the count run, and it finds no row for a list I cannot see (the 404)."""
+    list_id, user_id = bindparam("list_id", type_=Integer), bindparam("user_id", type_=Integer)
     stmt = (
         select(*TASK_LIST_COLUMNS)
-        .join(TeamMember, (TeamMember.team_id == Task.team_id) & (TeamMember.user_id == actor.id))
+        .join(TeamMember, (TeamMember.team_id == Task.team_id) & (TeamMember.user_id == user_id))
         .where(Task.list_id == list_id)
         .order_by(Task.id)
     )
-    rows = paginate(stmt, pagination_parameters, mappings=True)
-    if not rows:
-        get_task_list(actor, list_id)
+    visible = (
+        select(TaskList.id)
+        .join(TeamMember, TeamMember.team_id == TaskList.team_id)
+        .where(TaskList.id == list_id, TeamMember.user_id == user_id)
+    )
+    count = select(select(func.count()).select_from(stmt.order_by(None).subquery()).scalar_subquery())
+    return HotPage(stmt, count=count.where(visible.exists()))
+
+
+_LIST_TASKS = _list_tasks_page()
+
+
+def list_tasks(actor: User, list_id: int, pagination_parameters: Any) -> list[dict[str, Any]]:
+    """One page of a visible list's tasks, as rows: one statement, two for a page past the end or a 404."""
+    rows = _LIST_TASKS({"list_id": list_id, "user_id": actor.id}, pagination_parameters)
+    if rows is None:
+        raise NotFound("Task list not found.")
     return rows
 
 

@@ -182,3 +182,17 @@ def test_comment_and_participant_lists_are_constant(api, g, team, count_statemen
     count_statements.clear()
     api.get(f"/api/v1/boards/{team.board['id']}/participants?page_size=100", team.reader)
     assert len(count_statements) == one
+
+
+def test_one_statement_per_filter_shape_whatever_the_values(api, user):
+    """The list's statement depends on which filters are present, never on their values (built once, prepared)."""
+    from app.goals import queries
+
+    queries._PAGES.clear()  # a cache: emptied, it fills again
+    assert api.get("/api/v1/goals?status=todo&search=a&ordering=title", user).status_code == 200
+    known = dict(queries._PAGES)
+    for query in ("status=done&status=todo&search=b&ordering=title", "status=archived&search=%25&ordering=title"):
+        assert api.get(f"/api/v1/goals?{query}", user).status_code == 200
+    assert queries._PAGES == known and len(known) == 1
+    assert api.get("/api/v1/goals?status=todo&ordering=title", user).status_code == 200
+    assert len(queries._PAGES) == len(known) + 1
