@@ -108,3 +108,73 @@ def test_the_yield_after_a_response_lets_the_loop_poll(monkeypatch):
         writer.close()
     # With gevent.sleep(0) the loop ran the busy greenlet's callbacks for 5 ms (all 200 of them) before polling.
     assert woke_after and woke_after[0] <= 2, woke_after
+
+
+class _Response:
+    def __init__(self, status="200 OK", sent=15):
+        self.status, self.sent = status, sent
+        self.headers = [("Content-Type", "application/json"), ("Content-Length", str(sent))]
+
+
+def _access_lines(conf, tmp_path, monkeypatch, cls, fmt=None, **cfg_values):
+    import datetime
+
+    from gunicorn import glogging
+    from gunicorn.config import Config
+
+    monkeypatch.setattr(glogging.Logger, "now", lambda self: "[02/Dec/2026:10:00:00 +0000]")
+    cfg = Config()
+    path = tmp_path / f"{cls.__name__}-{fmt is not None}.log"
+    cfg.set("accesslog", str(path))
+    cfg.set("access_log_format", fmt or conf.access_log_format)
+    for name, value in cfg_values.items():
+        cfg.set(name, value)
+    log = cls(cfg)
+    base = {
+        "REMOTE_ADDR": "203.0.113.7",
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/api/v1/realtime/ws",
+        "QUERY_STRING": "token=secret-token",
+        "RAW_URI": "/api/v1/realtime/ws?token=secret-token",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_USER_AGENT": 'agent "quoted"',
+        "wsgi.url_scheme": "http",
+    }
+    cases = [
+        (_Response(), {}, 1234),
+        (_Response("404 NOT FOUND", 0), {"HTTP_AUTHORIZATION": "Basic Ym9iOnB3", "PATH_INFO": '/a"b'}, 2_500_000),
+        (_Response("101 Switching Protocols", None), {"HTTP_USER_AGENT": None}, 7),
+        (_Response(), {"HTTP_AUTHORIZATION": "Bearer a.b.c", "REMOTE_ADDR": None, "HTTP_USER_AGENT": "-"}, 0),
+    ]
+    try:
+        for resp, extra, micros in cases:
+            environ = {**base, **extra}
+            environ = {k: v for k, v in environ.items() if v is not None or k == "REMOTE_ADDR"}
+            log.access(resp, [("HOST", "example")], environ, datetime.timedelta(microseconds=micros))
+    finally:
+        for logger in (log.access_log, log.error_log):  # process-wide loggers: leave them as they were
+            for handler in [h for h in logger.handlers if getattr(h, "_gunicorn", False)]:
+                logger.removeHandler(handler)
+                handler.close()
+    return log, path.read_text()
+
+
+def test_the_access_log_line_is_gunicorns_and_never_has_the_query_string(monkeypatch, tmp_path):
+    from gunicorn import glogging
+
+    conf = _config(monkeypatch)
+    assert conf.logger_class is conf.AccessLog and conf.accesslog == "-"
+    ours, ours_text = _access_lines(conf, tmp_path, monkeypatch, conf.AccessLog)
+    assert ours._line_handler is not None  # the direct path, not gunicorn's
+    _, gunicorns_text = _access_lines(conf, tmp_path, monkeypatch, glogging.Logger)
+    assert ours_text == gunicorns_text
+    assert len(ours_text.splitlines()) == 4 and "secret" not in ours_text
+    assert " - bob [" in ours_text and r'"agent \"quoted\""' in ours_text
+
+
+def test_another_access_log_set_up_takes_gunicorns_path(monkeypatch, tmp_path):
+    conf = _config(monkeypatch)
+    other = '%(h)s "%(r)s" %(s)s'
+    log, text = _access_lines(conf, tmp_path, monkeypatch, conf.AccessLog, fmt=other)
+    assert log._line_handler is None
+    assert text.splitlines()[0] == '203.0.113.7 "GET /api/v1/realtime/ws?token=secret-token HTTP/1.1" 200'
