@@ -8,14 +8,11 @@ from datetime import datetime, timedelta
 
 from flask import Flask, current_app, g
 from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token
-from sqlalchemy import bindparam, inspect, select, update
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import bindparam, select, update
 
 from app.auth.models import AuthSession, User
 from app.auth.signals import sessions_revoked
-from app.common.hot import HotStatement
+from app.common.hot import HotStatement, loaded
 from app.common.timeutil import utcnow
 from app.errors import error_response
 from app.extensions import db
@@ -56,25 +53,7 @@ _OWNER = HotStatement(
     .join(AuthSession, AuthSession.user_id == User.id)
     .where(User.id == bindparam("user_id"), AuthSession.id == bindparam("session_id"))
 )
-_NEW_USER = User.__mapper__.class_manager.new_instance
 _USER_KEYS = tuple(User.__mapper__.get_property_by_column(column).key for column in _USER_COLUMNS)
-
-
-def _persistent_user(values: tuple) -> User:
-    """The row as the session's User, as a query would have loaded it (the identity map's one if it has it)."""
-    session = db.session()
-    known = session.identity_map.get(identity_key(User, values[_USER_KEYS.index("id")]))
-    if known is not None:  # refreshed where expired (after a commit), as a query refreshes it
-        unloaded = inspect(known).unloaded
-        for key, value in zip(_USER_KEYS, values, strict=True):
-            if key in unloaded:
-                set_committed_value(known, key, value)
-        return known
-    user = _NEW_USER()  # filled as a query fills it: no attribute events, nothing marked as changed
-    user.__dict__.update(zip(_USER_KEYS, values, strict=True))
-    make_transient_to_detached(user)  # its columns count as loaded; the relationships load lazily as usual
-    session.add(user)
-    return user
 
 
 def load_token_owner(payload: dict) -> tuple[User, SessionState] | None:
@@ -95,7 +74,7 @@ def load_token_owner(payload: dict) -> tuple[User, SessionState] | None:
         return None  # the absolute lifetime: refreshing never extends a session past it
     if payload.get("type") == "refresh" and payload.get("jti") != session.refresh_jti:
         return None  # an older refresh token of a rotated session
-    return _persistent_user(row[:columns]), session
+    return loaded(User, dict(zip(_USER_KEYS, row[:columns], strict=True))), session
 
 
 def revoke_on_reuse(payload: dict) -> None:

@@ -1,10 +1,12 @@
-"""Request-wide hooks: security headers, NUL refusal, and a session teardown that survives a dead database."""
+"""Request-wide hooks: security headers, NUL refusal, a session teardown that survives a dead database, and a
+cookie session that costs nothing when the request carries no cookie."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, request
+from flask import Flask, Request, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import error_response
@@ -17,6 +19,22 @@ def install_request_hooks(app: Flask) -> None:
     _install_security_headers(app)
     _install_nul_guard(app)
     _install_safe_session_teardown(app)
+    app.session_interface = CookieOnDemandSessionInterface()
+
+
+class CookieOnDemandSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, without its per-request signer when there is no cookie to read.
+
+    Flask builds an itsdangerous serializer (HMAC key derivation included) for every request it opens a session
+    for: ~3% of an API request, and API requests carry a bearer token, not the session cookie (only the VK
+    sign-in and the admin use it). Without the cookie the session is new and empty either way; saving one still
+    signs it as Flask does.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def _install_security_headers(app: Flask) -> None:

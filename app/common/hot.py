@@ -20,8 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Executable
+from sqlalchemy import Executable, inspect
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
 
@@ -109,3 +112,25 @@ class HotStatement:
         rows = self.all(**params)  # compiles on the first run, which sets the keys
         keys = self.keys
         return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def loaded(model: type, values: dict[str, Any]) -> Any:
+    """The row (every column of `model`, by attribute name) as the session's instance, as a query would load it:
+    the identity map's own if it holds that row (its expired attributes refreshed from `values`), else a new
+    persistent instance whose columns count as loaded and unchanged (no attribute events; relationships load
+    lazily as usual)."""
+    session = db.session()
+    mapper = inspect(model)
+    key = identity_key(model, tuple(values[column.key] for column in mapper.primary_key))
+    known = session.identity_map.get(key)
+    if known is not None:
+        unloaded = inspect(known).unloaded
+        for name, value in values.items():
+            if name in unloaded:
+                set_committed_value(known, name, value)
+        return known
+    instance = mapper.class_manager.new_instance()
+    instance.__dict__.update(values)
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance

@@ -69,3 +69,17 @@ def test_another_signing_key_does_not_reuse_the_memory(api, user, app, monkeypat
     assert api.get(ME, headers=bearer(user.access_token)).status_code == 200
     monkeypatch.setitem(app.config, "JWT_SECRET_KEY", "another-jwt-secret-key-0123456789abcdef")
     assert_401(api.get(ME, headers=bearer(user.access_token)))
+
+
+def test_the_header_of_a_token_seen_before_is_not_parsed_again(api, user, monkeypatch):
+    """flask-jwt-extended reads the header once more after the claims: remembered per token string too."""
+    assert api.get(ME, headers=bearer(user.access_token)).status_code == 200
+    calls = []
+    real = pyjwt.get_unverified_header
+    monkeypatch.setattr(pyjwt, "get_unverified_header", lambda token: calls.append(token) or real(token))
+    for _ in range(3):
+        assert api.get(ME, headers=bearer(user.access_token)).status_code == 200
+    assert calls == []
+    other = create_access_token(identity=str(user.id), additional_claims={"sid": "x"}, additional_headers={"kid": "k1"})
+    assert_401(api.get(ME, headers=bearer(other)))  # a new string: its header is parsed (and the session refused)
+    assert calls

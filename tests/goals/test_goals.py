@@ -134,3 +134,32 @@ def test_overdue_is_not_client_writable_and_clears_when_the_date_moves(api, team
     assert api.get(path, team.owner).json["status"] == "overdue"
     assert api.patch(path, team.owner, json={"title": "Renamed"}).json["status"] == "overdue"
     assert api.patch(path, team.owner, json={"due_date": "2030-03-01"}).json["status"] == "todo"
+
+
+def test_a_goal_is_created_by_one_statement_after_the_token_check(api, g, team, count_statements):
+    """The permission check and the INSERT are one statement; the answer is the goal as GET shows it."""
+    count_statements.clear()
+    resp = api.post(
+        "/api/v1/goals",
+        team.writer,
+        json={
+            "title": "Ünïcode Title",
+            "category_id": team.category["id"],
+            "priority": "high",
+            "due_date": "2030-01-02",
+        },
+    )
+    assert resp.status_code == 201, resp.json
+    assert [s.split()[0] for s in count_statements] == ["SELECT", "INSERT"], count_statements
+    assert api.get(f"/api/v1/goals/{resp.json['id']}", team.writer).json == resp.json
+    assert resp.json["created_at"] == resp.json["updated_at"] and resp.json["author_id"] == team.writer.id
+    assert [goal["id"] for goal in g.goals(team.writer, "search=юникод")] == []
+    assert [goal["id"] for goal in g.goals(team.writer, "search=ünïcode")] == [resp.json["id"]]
+
+
+@pytest.mark.parametrize(("who", "status"), [("reader", 403), ("stranger", 404)])
+def test_refused_creates_write_nothing(api, g, team, who, status):
+    before = len(g.goals(team.owner))
+    resp = api.post("/api/v1/goals", getattr(team, who), json={"title": "No", "category_id": team.category["id"]})
+    assert resp.status_code == status
+    assert len(g.goals(team.owner)) == before
