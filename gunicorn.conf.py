@@ -51,16 +51,27 @@ def on_starting(server):
 
 
 def post_request(worker, req, environ, resp):
-    """Let the other connections run after every response (gevent).
+    """Let the other connections run after every response (gevent), through the event loop's poll.
 
     A keep-alive connection whose next request is already buffered never blocks, so its greenlet would serve
     request after request while the others wait: under wrk -c32, /healthz had p50 0.6 ms but p99 510 ms, single
     connections ranging from ~700 req/s down to 1-2 req/s. One yield per response serves them in turn.
+
+    The yield waits on a zero-delay timer, which fires in the loop's next iteration, after its poll for socket
+    readiness, so every ready connection gets one turn per round. `gevent.sleep(0)` queues a callback instead,
+    and gevent runs queued callbacks until 50 of them and 5 ms have gone by before it polls again: the greenlets
+    whose next request was already buffered went round and round while a connection whose request came a moment
+    later, and every new connection (accept), waited for that poll. Measured with wrk -t2 -c32 on /healthz
+    (2 workers, this 2-core machine under outside load, interleaved runs): the loop polled 4-6 times a second,
+    the 32 connections took 4.5 s to be accepted, p99 240-3,900 ms; with the timer p99 78-300 ms, the same for
+    bench/ceiling.py (890-2,450 ms before).
     """
     if worker_class == "gevent":
         import gevent  # here, not at the top: this file is read before the worker patches the standard library
 
-        gevent.sleep(0)
+        hub = gevent.get_hub()
+        with hub.loop.timer(0) as turn:
+            hub.wait(turn)
 
 
 def post_worker_init(worker):

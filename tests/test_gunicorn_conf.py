@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import select
 import socket
 
 import pytest
 
-from tests.processes import PYTHON, free_port, http_ok, live_environment, running
+from tests.processes import PYTHON, ROOT, free_port, http_ok, live_environment, running
 
 PIPELINED = 1000
 
@@ -63,3 +64,47 @@ def test_a_connection_with_buffered_requests_does_not_starve_another(app):
             other.close()
     # Unfair, the single request waits for every one of them (all 1000 go first).
     assert served_before < PIPELINED * 0.8, f"{served_before} of {PIPELINED} pipelined requests went first"
+
+
+def _config(monkeypatch, **env):
+    """gunicorn.conf.py loaded as gunicorn loads it, under the given environment."""
+    for name in ("GUNICORN_WORKER_CLASS", "GUNICORN_ACCESS_LOG", "WEB_CONCURRENCY", "PORT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    spec = importlib.util.spec_from_file_location("gunicorn_conf_under_test", ROOT / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    return conf
+
+
+def test_the_yield_after_a_response_lets_the_loop_poll(monkeypatch):
+    """A connection whose input arrived is served within a round, not after every callback queued before it."""
+    import gevent
+    from gevent import socket as gsocket
+
+    conf = _config(monkeypatch)
+    assert conf.worker_class == "gevent"
+    waiting, writer = gsocket.socketpair()
+    responses = []
+    woke_after = []
+
+    def waiting_connection():
+        waiting.recv(1)  # nothing buffered: this greenlet waits for the loop to poll its socket
+        woke_after.append(len(responses))
+
+    def busy_connection():  # every next request already buffered: it never waits for input
+        writer.send(b"x")
+        for _ in range(200):
+            responses.append(1)
+            conf.post_request(None, None, {}, None)
+
+    first = gevent.spawn(waiting_connection)
+    gevent.sleep(0)  # it is waiting now
+    try:
+        gevent.joinall([first, gevent.spawn(busy_connection)], timeout=10)
+    finally:
+        waiting.close()
+        writer.close()
+    # With gevent.sleep(0) the loop ran the busy greenlet's callbacks for 5 ms (all 200 of them) before polling.
+    assert woke_after and woke_after[0] <= 2, woke_after
