@@ -12,6 +12,7 @@ from typing import Any
 
 import flask_smorest
 import marshmallow as ma
+from flask_smorest.pagination import PaginationParameters
 from webargs.flaskparser import FlaskParser
 
 
@@ -29,6 +30,63 @@ class ReusingParser(FlaskParser):
         return super()._get_schema(argmap, req)
 
 
+class PagingParser(ReusingParser):
+    """The paging arguments of a list (`page`, `page_size`), read straight from the query string when they are
+    plain decimal numbers within their bounds, which is what webargs and marshmallow would make of them too;
+    anything else (absent fields take their defaults) goes through webargs, with its 422s unchanged."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._bounds: dict[type[ma.Schema], tuple[int, int, int]] = {}
+
+    def parse(self, argmap: Any, req: Any = None, *, location: str | None = None, **kwargs: Any) -> Any:
+        bounds = self._bounds.get(argmap) if location == "query" and not kwargs else None
+        if bounds is None:
+            if isinstance(argmap, type) and argmap.__name__ == "PaginationParametersSchema":
+                self._bounds[argmap] = _paging_bounds(argmap)
+            return super().parse(argmap, req, location=location, **kwargs)
+        page_default, size_default, size_max = bounds
+        args = req.args
+        page, size = args.get("page"), args.get("page_size")
+        page = page_default if page is None else _plain_number(page)
+        size = size_default if size is None else _plain_number(size)
+        if page is None or size is None or page < 1 or not 1 <= size <= size_max:
+            return super().parse(argmap, req, location=location)
+        return PaginationParameters(page, size)
+
+
+def _plain_number(raw: str) -> int | None:
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    try:
+        return int(raw)
+    except ValueError:  # more digits than int() takes: marshmallow's 422
+        return None
+
+
+def _paging_bounds(schema: type[ma.Schema]) -> tuple[int, int, int]:
+    """flask-smorest's paging schema: the default page, the default page size, the largest page size."""
+    fields = schema._declared_fields
+    (size_range,) = fields["page_size"].validators
+    return fields["page"].load_default, fields["page_size"].load_default, size_range.max
+
+
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = ReusingParser()
-    PAGINATION_ARGUMENTS_PARSER = ReusingParser()
+    PAGINATION_ARGUMENTS_PARSER = PagingParser()
+
+    @staticmethod
+    def _make_pagination_metadata(page: int, page_size: int, item_count: int) -> dict[str, int]:
+        """flask-smorest's X-Pagination fields, without building its schema to dump them (every field an int,
+        in the order the schema declares them: what its dump returns)."""
+        if item_count == 0:
+            return {"total": 0, "total_pages": 0}
+        last_page = (item_count - 1) // page_size + 1
+        metadata = {"total": item_count, "total_pages": last_page, "first_page": 1, "last_page": last_page}
+        if page <= last_page:
+            metadata["page"] = page
+            if page > 1:
+                metadata["previous_page"] = page - 1
+            if page < last_page:
+                metadata["next_page"] = page + 1
+        return metadata
