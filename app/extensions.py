@@ -123,4 +123,31 @@ jwt = VerifyingOnceJWTManager()
 cors = CORS()
 sock = Sock()
 redis_store = RedisStore()
-limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
+
+
+class RouteLimiter(Limiter):
+    """flask-limiter with the limits on their routes only, so the pass it makes before every request is skipped.
+
+    Every limit here is a decorator on its route (signup, VK sign-in, the calendar feed), and the decorator checks
+    it when the route runs. flask-limiter's before_request hook only adds default, application, blueprint and
+    meta limits, and we configure none: for all other requests it resolved nothing, at ~5% of an authenticated
+    request's CPU. Should any such limit be configured, the hook runs as before.
+    """
+
+    def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
+        if in_middleware and not self._has_request_wide_limits():
+            return
+        super()._check_request_limit(callable_name, in_middleware)
+
+    def _has_request_wide_limits(self) -> bool:
+        manager = self.limit_manager
+        return bool(
+            manager.default_limits
+            or manager.application_limits
+            or manager._blueprint_limits
+            or self._meta_limits
+            or self._in_memory_fallback
+        )
+
+
+limiter = RouteLimiter(key_func=get_remote_address, strategy="moving-window")

@@ -39,7 +39,7 @@ class HotStatement:
         if compiled.literal_execute_params or compiled.post_compile_params:
             raise TypeError("a HotStatement's SQL must not depend on its values: use = ANY(:param) for lists")
         self.sql: str = compiled.string
-        self.keys: tuple[str, ...] = tuple(column[0] for column in compiled._result_columns)
+        self.keys: tuple[str, ...] = tuple(str(column[0]) for column in compiled._result_columns)  # no quoted_name
         binds = {compiled.bind_names[bind]: bind for bind in compiled.binds.values()}
         processors = {name: bind.type.dialect_impl(dialect).bind_processor(dialect) for name, bind in binds.items()}
         self._bind_processors = {name: process for name, process in processors.items() if process is not None}
