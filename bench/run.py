@@ -23,6 +23,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -158,13 +159,56 @@ def postgres_pids() -> list[int]:
     return [int(p) for p in out.split()]
 
 
+def received_per_connection(port: int) -> dict[str, int]:
+    """Bytes each of wrk's connections to `port` has received so far (`ss -ti`), by its local address."""
+    try:
+        out = subprocess.run(
+            ["ss", "-tinH", "state", "established", f"( dport = :{port} )"], capture_output=True, text=True
+        ).stdout
+    except OSError:
+        return {}
+    received, local = {}, None
+    for line in out.splitlines():
+        if not line[:1].isspace():
+            fields = line.split()
+            local = fields[-2] if len(fields) >= 2 else None
+        found = re.search(r"bytes_received:(\d+)", line)
+        if found and local:
+            received[local] = int(found.group(1))
+    return received
+
+
+def connection_shares(port: int, duration: int, result: dict) -> None:
+    """Fairness: each connection's bytes received from 1 s into the run to 1 s before its end, over the mean.
+
+    For a constant-size response (/healthz, the ceiling) that is its share of the requests; 1.0 everywhere
+    means every connection was served alike. Run in a thread beside wrk; leaves conn_min/conn_max in `result`.
+    """
+    if duration < 3:
+        return
+    time.sleep(1)
+    first = received_per_connection(port)
+    time.sleep(duration - 2)
+    last = received_per_connection(port)
+    deltas = [last[key] - first[key] for key in last if key in first]
+    if len(deltas) < 2 or not statistics.mean(deltas):
+        return
+    mean = statistics.mean(deltas)
+    result["conn_min"], result["conn_max"] = min(deltas) / mean, max(deltas) / mean
+
+
 def measured(server: Gunicorn, script: str) -> dict:
-    """wrk on `server`, plus the CPU its workers and PostgreSQL spent per request (ms)."""
+    """wrk on `server`, plus the CPU its workers and PostgreSQL spent per request (ms) and fairness."""
     workers, backends = server.worker_pids(), postgres_pids()
     before = cpu_seconds(workers), cpu_seconds(backends)
+    shares: dict = {}
+    sampler = threading.Thread(target=connection_shares, args=(server.port, DURATION, shares), daemon=True)
+    sampler.start()
     data = wrk(server.url, script)
+    sampler.join()
     data["cpu_ms"] = (cpu_seconds(workers) - before[0]) * 1000 / max(data["requests"], 1)
     data["pg_ms"] = (cpu_seconds(backends) - before[1]) * 1000 / max(data["requests"], 1)
+    data["conn_min"], data["conn_max"] = shares.get("conn_min"), shares.get("conn_max")
     return data
 
 
@@ -179,7 +223,14 @@ def bench_http(ceiling: Gunicorn, api: Gunicorn) -> tuple[list[dict], float]:
         for _ in range(ROUNDS):
             pairs.append((measured(ceiling, "ceiling.lua"), measured(api, script)))
         med = {key: statistics.median(p[1][key] for p in pairs) for key in ("rps", "p50", "p99", "cpu_ms", "pg_ms")}
+        fair = {
+            key: statistics.median(values) if values else None
+            for key in ("conn_min", "conn_max")
+            for values in [[p[1][key] for p in pairs if p[1][key] is not None]]
+        }
         ceil_rps = statistics.median(p[0]["rps"] for p in pairs)
+        ceil_p50 = statistics.median(p[0]["p50"] for p in pairs)
+        ceil_p99 = statistics.median(p[0]["p99"] for p in pairs)
         ceil_cpu = statistics.median(p[0]["cpu_ms"] for p in pairs)
         ratio = med["rps"] / ceil_rps
         errors = sum(p[1]["errors"] for p in pairs)
@@ -187,8 +238,11 @@ def bench_http(ceiling: Gunicorn, api: Gunicorn) -> tuple[list[dict], float]:
             {
                 "name": name,
                 **med,
+                **fair,
                 "errors": errors,
                 "ceiling_rps": ceil_rps,
+                "ceiling_p50": ceil_p50,
+                "ceiling_p99": ceil_p99,
                 "ratio": ratio,
                 "ceiling_cpu_ms": ceil_cpu,
                 "cpu_ratio": ceil_cpu / max(med["cpu_ms"] + med["pg_ms"], 1e-9),
@@ -202,13 +256,19 @@ def bench_http(ceiling: Gunicorn, api: Gunicorn) -> tuple[list[dict], float]:
         )
         print(
             f"  {name:32} {med['rps']:8.0f} req/s  p50 {med['p50']:6.1f}  p99 {med['p99']:6.1f} ms  "
-            f"errors {errors}  ceiling {ceil_rps:.0f}  ratio {ratio:.1%}  "
+            f"errors {errors}  ceiling {ceil_rps:.0f} (p99 {ceil_p99:.1f} ms)  ratio {ratio:.1%}  {fairness(fair)}  "
             f"CPU/req web {med['cpu_ms']:.2f} + pg {med['pg_ms']:.2f} ms (ceiling {ceil_cpu:.2f}: "
             f"{ceil_cpu / max(med['cpu_ms'] + med['pg_ms'], 1e-9):.1%})",
             flush=True,
         )
     ceil_all = [r["ceiling_rps"] for r in results]
     return results, statistics.median(ceil_all)
+
+
+def fairness(row: dict) -> str:
+    if row.get("conn_min") is None:
+        return "per-connection share ?"
+    return f"per-connection share {row['conn_min']:.2f}-{row['conn_max']:.2f}"
 
 
 def rss_kib(pid: int) -> int:
@@ -498,7 +558,8 @@ def report(http, ceiling_rps, export, sync, overdue, sockets, burst, info, start
         "| endpoint | req/s | p50 ms | p99 ms | errors | ceiling req/s | ratio to ceiling | target | | "
         "CPU ms/req web + PostgreSQL | CPU ratio |",
         "|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|",
-        f"| ceiling (bench/ceiling.py) | {ceiling_rps:.0f} | | | | | 100% | | | "
+        f"| ceiling (bench/ceiling.py) | {ceiling_rps:.0f} | {statistics.median(r['ceiling_p50'] for r in http):.1f} | "
+        f"{statistics.median(r['ceiling_p99'] for r in http):.1f} | | | 100% | | | "
         f"{statistics.median(r['ceiling_cpu_ms'] for r in http):.2f} + 0 | 100% |",
     ]
     for r in http:
@@ -530,6 +591,12 @@ def report(http, ceiling_rps, export, sync, overdue, sockets, burst, info, start
         "on what else runs on the machine than req/s does.",
         "",
         "Per-round req/s of each endpoint: " + "; ".join(f"{r['name']}: {r['rounds']}" for r in http) + ".",
+        "",
+        "Fairness, bytes each of the connections received from 1 s into a run to 1 s before its end, lowest and "
+        "highest over the mean (for /healthz, a constant-size response, each connection's share of the requests; "
+        "1.00-1.00 is perfectly even service): "
+        + "; ".join(f"{r['name']}: {fairness(r).removeprefix('per-connection share ')}" for r in http)
+        + ".",
         "",
     ]
     return "\n".join(lines)
