@@ -4,6 +4,7 @@ what the schema dumps for the same objects, field for field and byte format for 
 from __future__ import annotations
 
 import marshmallow as ma
+import orjson
 import pytest
 
 from app.common.json import RowsResponse
@@ -104,7 +105,9 @@ def test_the_habit_list_answers_what_the_habit_schema_dumps(api, user):
     "field",
     [
         ma.fields.Function(lambda obj: obj),
-        ma.fields.Nested(GoalSchema),
+        ma.fields.Nested(GoalSchema, many=True),
+        ma.fields.Nested(ma.Schema.from_dict({"ratio": ma.fields.Float()})),
+        ma.fields.Nested(ma.Schema.from_dict({"when": ma.fields.Date(data_key="on")})),
         ma.fields.Float(),
         ma.fields.Decimal(),
         ma.fields.DateTime(format="%d.%m.%Y"),
@@ -117,6 +120,25 @@ def test_a_schema_field_the_rows_cannot_render_as_is_is_refused_at_import(field)
     schema = ma.Schema.from_dict({"id": ma.fields.Integer(), "shown": field})
     with pytest.raises(TypeError, match="shown"):
         RowsResponse(schema)
+
+
+def test_the_profile_renders_as_its_schema_dumps_it(app, api, user):
+    """GET /auth/me (nested telegram and calendar_feed included) is byte for byte UserSchema's dump."""
+    from app.auth import services
+    from app.auth.models import User
+    from app.auth.schemas import UserSchema
+    from app.extensions import db
+    from app.notify.models import TelegramLink
+
+    db.session.add(TelegramLink(user_id=user.id, chat_id=515151, username="käthe"))
+    db.session.flush()
+    assert api.post("/api/v1/calendar/feed-token", user).status_code == 200
+    resp = api.get("/api/v1/auth/me", user)
+    assert resp.status_code == 200 and resp.content_type == "application/json"
+    with app.test_request_context():
+        expected = UserSchema().dump(services.profile(db.session.get(User, user.id)))
+    assert resp.get_data() == orjson.dumps(expected, option=orjson.OPT_SORT_KEYS)
+    assert resp.json["telegram"] == {"linked": True, "username": "käthe"} and resp.json["calendar_feed"]["active"]
 
 
 # --- the hot pages (app.common.pagination.HotPage): the same pages, headers and errors as `paginate` -----------

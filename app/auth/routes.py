@@ -13,6 +13,7 @@ from jwt import PyJWTError
 from app.auth import cookies, schemas, services
 from app.auth.tokens import current_session_id
 from app.common.blueprint import Blueprint
+from app.common.json import RowsResponse
 from app.common.ratelimit import client_ip
 from app.common.session import reads_without_transaction
 from app.extensions import db, limiter
@@ -20,6 +21,7 @@ from app.extensions import db, limiter
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts, tokens and the profile")
 
 
+PROFILE = RowsResponse(schemas.UserSchema)  # GET /me renders the profile without a schema dump (every page asks)
 _COOKIE_MODE = (
     "With the header `X-Kalendar-Client: web` (Kalendar's web client, same origin only) the refresh token is "
     "not in the body but set as the HttpOnly, SameSite=Strict cookie `kalendar_refresh` on `/api/v1/auth`."
@@ -113,7 +115,7 @@ class MeView(MethodView):
     @blp.response(200, schemas.UserSchema)
     def get(self):
         """My profile"""
-        return services.profile(current_user)
+        return PROFILE.one(services.profile(current_user).fields(PROFILE.fields))
 
     @jwt_required()
     @blp.arguments(schemas.ProfileUpdateSchema)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -36,6 +36,10 @@ class Profile:
 
     def __getattr__(self, name: str) -> Any:  # only for what `added` does not have
         return getattr(self._user, name)
+
+    def fields(self, names: Iterable[str]) -> dict[str, Any]:
+        """The named fields as one dict (for a response rendered without the schema's dump)."""
+        return {name: getattr(self, name) for name in names}
 
 
 _PROFILE_FIELDS = "kalendar_profile_fields"

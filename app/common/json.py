@@ -49,8 +49,9 @@ class RowsResponse:
 
     The schema stays the contract (the OpenAPI document, the single-object endpoints); this renders rows whose
     keys are its fields (`schema_columns` selects them) and checks once, at import, that every field dumps its
-    value unchanged, so that orjson writes what the schema would: no Method/Function/Nested fields, no renamed
-    keys, no number formatting, dates and datetimes in ISO format. tests/test_fast_lists.py compares the two.
+    value unchanged, so that orjson writes what the schema would: no Method/Function fields, no renamed keys, no
+    number formatting, dates and datetimes in ISO format; a Nested field only of such fields, its value the dict
+    of that schema's keys. tests/test_fast_lists.py compares the two.
     The fields named in `own_format` (a custom field such as the habits' HH:MM time) are rendered by the
     schema field's own `_serialize`, value by value: the same text, without a whole dump per row.
     """
@@ -70,8 +71,22 @@ class RowsResponse:
                 row[name] = field._serialize(row[name], name, row)
         return current_app.response_class(orjson.dumps(rows, option=orjson.OPT_SORT_KEYS), mimetype="application/json")
 
+    def one(self, row: dict[str, Any], status: int = 200) -> Response:
+        """A single object (a hot single-object endpoint), `row` keyed by the schema's fields."""
+        for name, field in self._formats:
+            row[name] = field._serialize(row[name], name, row)
+        return current_app.response_class(
+            orjson.dumps(row, option=orjson.OPT_SORT_KEYS), status=status, mimetype="application/json"
+        )
+
 
 def _renders_natively(field: ma.fields.Field) -> bool:
+    if type(field) is ma.fields.Nested and not field.many and not field.only and not field.exclude:
+        nested = field.schema.dump_fields
+        return all(
+            field.data_key in (None, name) and field.attribute in (None, name) and _renders_natively(field)
+            for name, field in nested.items()
+        )
     if isinstance(field, _ISO_FIELDS):
         return field.format in (None, "iso")
     return type(field) in _NATIVE_FIELDS
