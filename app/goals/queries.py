@@ -1,17 +1,19 @@
-"""The goal filters and orderings, shared by the list, the export endpoint and the CLI."""
+"""The goal filters and orderings, shared by the list, the export endpoint and the CLI; the statements of the
+hot goal endpoints, built once."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ARRAY, Select, any_, bindparam, select
+from sqlalchemy import ARRAY, Select, any_, bindparam, insert, or_, select
 
 from app.auth.models import User
+from app.common.hot import HotStatement
 from app.common.pagination import HotPage
 from app.common.schemas import schema_columns
 from app.goals.access import visible_board_ids
-from app.goals.models import BoardParticipant, Goal, fold
+from app.goals.models import ROLE_RANK, WRITER, Board, BoardParticipant, Category, Goal, fold
 from app.goals.schemas import DEFAULT_ORDERING, GoalSchema
 
 _ORDER_COLUMNS = {
@@ -122,3 +124,41 @@ def goal_page(user: User, filters: dict[str, Any], pagination_parameters: Any) -
     if page is None:
         page = _PAGES[shape] = HotPage(filter_goals(select(*LIST_COLUMNS), shape))
     return page(goal_filter_params(user, filters), pagination_parameters)
+
+
+GOAL_KEYS = tuple(Goal.__mapper__.get_property_by_column(column).key for column in Goal.__table__.columns)
+_NEW_GOAL = {  # the values of a new goal; the category's board and the permission come from the SELECT
+    "title": Goal.title,
+    "title_folded": Goal.title_folded,
+    "description": Goal.description,
+    "status": Goal.status,
+    "priority": Goal.priority,
+    "start_date": Goal.start_date,
+    "due_date": Goal.due_date,
+    "author_id": Goal.author_id,
+    "created_at": Goal.created_at,
+    "updated_at": Goal.updated_at,
+}
+# One statement that checks and writes: a row only where the author writes on the category's live board and the
+# category is live. No row: `services._target_category` says why (404, 403 or 422). Built once (app/common/hot.py).
+INSERT_GOAL = HotStatement(
+    insert(Goal)
+    .from_select(
+        [*_NEW_GOAL, "category_id", "board_id"],
+        select(
+            *(bindparam(name, type_=column.type) for name, column in _NEW_GOAL.items()),
+            Category.id,
+            Category.board_id,
+        )
+        .join(Board, Board.id == Category.board_id)
+        .join(BoardParticipant, BoardParticipant.board_id == Category.board_id)
+        .where(
+            Category.id == bindparam("category_id"),
+            Category.is_deleted.is_(False),
+            Board.is_deleted.is_(False),
+            BoardParticipant.user_id == bindparam("author_id"),
+            or_(*(BoardParticipant.role == role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[WRITER])),
+        ),
+    )
+    .returning(*Goal.__table__.columns)
+)

@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import select, update
 
 from app.auth.models import User
-from app.common.hot import HotStatement, loaded
+from app.common.hot import loaded
 from app.common.timeutil import local_today, utcnow
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
@@ -238,44 +238,6 @@ def _target_category(actor: User, category_id: int) -> Category:
     return category
 
 
-_GOAL_KEYS = tuple(Goal.__mapper__.get_property_by_column(column).key for column in Goal.__table__.columns)
-_NEW_GOAL = {  # the values of a new goal; the category's board and the permission come from the SELECT
-    "title": Goal.title,
-    "title_folded": Goal.title_folded,
-    "description": Goal.description,
-    "status": Goal.status,
-    "priority": Goal.priority,
-    "start_date": Goal.start_date,
-    "due_date": Goal.due_date,
-    "author_id": Goal.author_id,
-    "created_at": Goal.created_at,
-    "updated_at": Goal.updated_at,
-}
-# One statement that checks and writes: a row only where the author writes on the category's live board and the
-# category is live. No row: `_target_category` says why (404, 403 or 422). Built once (app/common/hot.py).
-_INSERT_GOAL = HotStatement(
-    insert(Goal)
-    .from_select(
-        [*_NEW_GOAL, "category_id", "board_id"],
-        select(
-            *(bindparam(name, type_=column.type) for name, column in _NEW_GOAL.items()),
-            Category.id,
-            Category.board_id,
-        )
-        .join(Board, Board.id == Category.board_id)
-        .join(BoardParticipant, BoardParticipant.board_id == Category.board_id)
-        .where(
-            Category.id == bindparam("category_id"),
-            Category.is_deleted.is_(False),
-            Board.is_deleted.is_(False),
-            BoardParticipant.user_id == bindparam("author_id"),
-            or_(*(BoardParticipant.role == role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[WRITER])),
-        ),
-    )
-    .returning(*Goal.__table__.columns)
-)
-
-
 def create_goal(actor: User, data: dict[str, Any], now: datetime | None = None) -> Goal:
     stamp = utcnow()
     values = {
@@ -291,13 +253,13 @@ def create_goal(actor: User, data: dict[str, Any], now: datetime | None = None) 
         "updated_at": stamp,
         "category_id": data["category_id"],
     }
-    row = _INSERT_GOAL.first(**values)
+    row = queries.INSERT_GOAL.first(**values)
     if row is None:
         _target_category(actor, data["category_id"])  # raises the reason
-        row = _INSERT_GOAL.first(**values)  # allowed since: the role or the category changed in between
+        row = queries.INSERT_GOAL.first(**values)  # allowed since: the role or the category changed in between
         if row is None:
             raise NotFound("Category not found.")
-    goal = loaded(Goal, dict(zip(_GOAL_KEYS, row, strict=True)))
+    goal = loaded(Goal, dict(zip(queries.GOAL_KEYS, row, strict=True)))
     return set_days_left([goal], actor, now)[0]
 
 
