@@ -54,6 +54,7 @@ _OWNER = HotStatement(
     .where(User.id == bindparam("user_id"), AuthSession.id == bindparam("session_id"))
 )
 _USER_KEYS = tuple(User.__mapper__.get_property_by_column(column).key for column in _USER_COLUMNS)
+_IS_ACTIVE = _USER_KEYS.index("is_active")
 
 
 def load_token_owner(payload: dict) -> tuple[User, SessionState] | None:
@@ -68,7 +69,7 @@ def load_token_owner(payload: dict) -> tuple[User, SessionState] | None:
         return None
     columns = len(_USER_KEYS)
     session = SessionState(session_id, *row[columns:])
-    if not row[_USER_KEYS.index("is_active")] or session.revoked_at is not None:
+    if not row[_IS_ACTIVE] or session.revoked_at is not None:
         return None
     if session.created_at < utcnow() - timedelta(seconds=current_app.config["JWT_SESSION_MAX_AGE"]):
         return None  # the absolute lifetime: refreshing never extends a session past it

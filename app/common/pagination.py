@@ -13,12 +13,11 @@ from app.extensions import db
 MAX_OFFSET = 2**62
 
 
-def paginate(stmt: Select, pagination_parameters: Any, *, scalars: bool = True, mappings: bool = False) -> list[Any]:
+def paginate(stmt: Select, pagination_parameters: Any, *, scalars: bool = True) -> list[Any]:
     """Run one page of `stmt` and set `item_count` for flask-smorest's X-Pagination header.
 
     The total rides along as a window count, so a page costs one query; only a page past the end
-    (no rows to carry the count) needs a second, cheap COUNT. `mappings=True` returns one dict per row
-    (column name → value): hot lists select columns and skip building ORM objects.
+    (no rows to carry the count) needs a second, cheap COUNT. Hot lists use `HotPage` instead.
     """
     page, size = pagination_parameters.page, pagination_parameters.page_size
     # A page far past the end is just empty; an OFFSET beyond PostgreSQL's bigint would be a 500.
@@ -30,8 +29,6 @@ def paginate(stmt: Select, pagination_parameters: Any, *, scalars: bool = True, 
     else:
         total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     pagination_parameters.item_count = total
-    if mappings:
-        return [{key: value for key, value in row._mapping.items() if key != "_total"} for row in rows]
     if scalars:
         return [row[0] for row in rows]
     return [tuple(row[:-1]) for row in rows]
