@@ -12,6 +12,7 @@ from app import (
 )
 from app.admin import init_admin
 from app.apidocs import init_apidocs
+from app.auth import owner_cache
 from app.auth.routes import blp as auth_api
 from app.auth.tokens import init_jwt
 from app.auth.vk_routes import blp as auth_vk_api
@@ -72,6 +73,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     sock.init_app(app)
 
     install_after_commit_hook()
+    owner_cache.install()
     connect_signals()
     init_jwt(app, jwt)
     for blp in blueprints():

@@ -138,6 +138,8 @@ class Config:
     JWT_REFRESH_TTL = env_int("JWT_REFRESH_TTL", 30 * 24 * 3600)
     JWT_SESSION_MAX_AGE = env_int("JWT_SESSION_MAX_AGE", 90 * 24 * 3600)  # a session ends this long after login
     AUTH_SESSION_KEEP = env_int("AUTH_SESSION_KEEP", 7 * 24 * 3600)  # ended sessions stay listed this long
+    # Seconds an access token's owner may be answered from Redis (app/auth/owner_cache.py); 0 turns it off.
+    AUTH_CACHE_MAX_AGE = env_int("AUTH_CACHE_MAX_AGE", 60)
     JWT_ALGORITHM = "HS256"
     JWT_DECODE_ALGORITHMS = ["HS256"]
     JWT_TOKEN_LOCATION = ["headers"]

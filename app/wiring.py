@@ -5,14 +5,16 @@ this module, above every domain, is where they meet."""
 from __future__ import annotations
 
 from app.auth import jobs as auth_jobs
-from app.auth import signals
+from app.auth import owner_cache, signals
 from app.calendar import services as calendar
+from app.calendar.models import CalendarFeed
 from app.common.queue import PeriodicJob
 from app.events import control
 from app.goals import jobs as goal_jobs
 from app.goals import services as goals
 from app.habits import services as habits
 from app.notify import linking
+from app.notify.models import TelegramLink
 from app.teams import jobs as team_jobs
 
 #: Every periodic job, with its stable id (registered by worker.py at start-up).
@@ -30,3 +32,6 @@ def connect_signals() -> None:
     signals.profile_shown.connect(calendar.feed_status)
     signals.profile_shown.connect(linking.telegram_status)
     signals.sessions_revoked.connect(control.recheck_sockets_after_commit)
+    # The profile fields above come from these rows: a change must reach the cached profiles at once.
+    owner_cache.watch(TelegramLink, owner_cache.Watched("user_id"))
+    owner_cache.watch(CalendarFeed, owner_cache.Watched("user_id"))

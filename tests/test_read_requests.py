@@ -77,9 +77,10 @@ def test_a_failed_read_is_refused_the_same_way(app, api, user, other_user):
     assert alone(app, lambda: api.client.get("/api/v1/goals")).status_code == 401
 
 
-def test_reads_keep_the_connections_prepared_statements(api, user, other_user, app):
+def test_reads_keep_the_connections_prepared_statements(api, user, other_user, app, monkeypatch):
     """psycopg's ROLLBACK deallocates every prepared statement of the connection: a read that ended with one
     never reached DB_PREPARE_THRESHOLD (each statement runs once per request) and was planned every time."""
+    monkeypatch.setitem(app.config, "AUTH_CACHE_MAX_AGE", 0)  # the token check must reach PostgreSQL each time
     paths = _reads(api, user, other_user)
     db.session.remove()
     for _ in range(3):

@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import bindparam, delete, func, or_, select, update
 
+from app.auth import owner_cache
 from app.auth.models import AuthSession, User
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from app.auth.signals import profile_shown, sessions_revoked, timezone_changed, user_created
@@ -63,7 +64,10 @@ def profile(user: User) -> Profile:
     fields, statement = _profile_fields()
     if statement is None:
         return Profile(user, {})
-    values = statement.first(user_id=user.id)
+    values = owner_cache.cached_profile(user.id)
+    if values is None:
+        values = statement.first(user_id=user.id)
+        owner_cache.store_profile(user.id, list(values))
     return Profile(user, {field: shape(value) for (field, shape), value in zip(fields, values, strict=True)})
 
 
@@ -169,7 +173,9 @@ def prune_sessions(user: User | None = None) -> int:
     )
     if user is not None:
         stmt = stmt.where(AuthSession.user_id == user.id)
-    return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount
+    # Only sessions that already refuse their tokens go (an access token dies long before): no cached owner changes.
+    options = {"synchronize_session": False, "owner_cache_unaffected": True}
+    return db.session.execute(stmt.execution_options(**options)).rowcount
 
 
 def rotate_refresh(user: User, session_id: uuid.UUID, used_jti: str) -> dict[str, str]:
@@ -180,7 +186,8 @@ def rotate_refresh(user: User, session_id: uuid.UUID, used_jti: str) -> dict[str
         update(AuthSession)
         .where(AuthSession.id == session_id, AuthSession.refresh_jti == used_jti, AuthSession.revoked_at.is_(None))
         .values(refresh_jti=refresh_jti, refreshed_at=utcnow())
-        .execution_options(synchronize_session=False)
+        # The owner cache holds neither column (refresh tokens are always checked against PostgreSQL).
+        .execution_options(synchronize_session=False, owner_cache_unaffected=True)
     ).rowcount
     if not won:
         revoke_session(session_id, user.id)

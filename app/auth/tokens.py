@@ -10,9 +10,11 @@ from flask import Flask, current_app, g
 from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token
 from sqlalchemy import bindparam, select, update
 
+from app.auth import owner_cache
 from app.auth.models import AuthSession, User
 from app.auth.signals import sessions_revoked
 from app.common.hot import HotStatement, loaded
+from app.common.models import UTCDateTime
 from app.common.timeutil import utcnow
 from app.errors import error_response
 from app.extensions import db
@@ -54,28 +56,51 @@ _OWNER = HotStatement(
     .where(User.id == bindparam("user_id"), AuthSession.id == bindparam("session_id"))
 )
 _USER_KEYS = tuple(User.__mapper__.get_property_by_column(column).key for column in _USER_COLUMNS)
-_IS_ACTIVE = _USER_KEYS.index("is_active")
+# An entry of the owner cache: the user without the password hash (it stays in PostgreSQL), and the session.
+_UNCACHED_KEYS = ("password_hash",)
+_CACHED_KEYS = (*(key for key in _USER_KEYS if key not in _UNCACHED_KEYS), "created_at", "revoked_at")
+_DATETIME_KEYS = (
+    *(key for key, column in zip(_USER_KEYS, _USER_COLUMNS, strict=True) if isinstance(column.type, UTCDateTime)),
+    "created_at",
+    "revoked_at",
+)
 
 
-def load_token_owner(payload: dict) -> tuple[User, SessionState] | None:
-    """User and session of a decoded token, in one query; None if either is gone, revoked or inactive."""
+def load_token_owner(payload: dict, *, fresh: bool = False) -> tuple[User, SessionState] | None:
+    """User and session of a decoded token, in one query or none (app/auth/owner_cache.py: an access token
+    seen before, unless `fresh`); None if either is gone, revoked or inactive."""
     try:
         user_id = int(payload["sub"])
         session_id = uuid.UUID(str(payload.get("sid")))
     except (KeyError, TypeError, ValueError):
         return None
-    row = _OWNER.first(user_id=user_id, session_id=session_id)
-    if row is None:
-        return None
-    columns = len(_USER_KEYS)
-    session = SessionState(session_id, *row[columns:])
-    if not row[_IS_ACTIVE] or session.revoked_at is not None:
+    access = payload.get("type") != "refresh"
+    held = owner_cache.lookup(user_id, session_id) if access and not fresh else None
+    if held is not None and held.owner is not None:
+        values = dict(zip(_CACHED_KEYS, held.owner, strict=True))
+        for key in _DATETIME_KEYS:
+            if values[key] is not None:
+                values[key] = datetime.fromisoformat(values[key])
+        session = SessionState(session_id, values.pop("created_at"), values.pop("revoked_at"), "")
+        unloaded: tuple[str, ...] = _UNCACHED_KEYS
+    else:
+        row = _OWNER.first(user_id=user_id, session_id=session_id)
+        if row is None:
+            return None
+        columns = len(_USER_KEYS)
+        session = SessionState(session_id, *row[columns:])
+        values = dict(zip(_USER_KEYS, row[:columns], strict=True))
+        unloaded = ()
+    if not values["is_active"] or session.revoked_at is not None:
         return None
     if session.created_at < utcnow() - timedelta(seconds=current_app.config["JWT_SESSION_MAX_AGE"]):
         return None  # the absolute lifetime: refreshing never extends a session past it
-    if payload.get("type") == "refresh" and payload.get("jti") != session.refresh_jti:
+    if not access and payload.get("jti") != session.refresh_jti:
         return None  # an older refresh token of a rotated session
-    return loaded(User, dict(zip(_USER_KEYS, row[:columns], strict=True))), session
+    if held is not None and held.owner is None:
+        state = {**values, "created_at": session.created_at, "revoked_at": session.revoked_at}
+        owner_cache.store_owner(held, [state[key] for key in _CACHED_KEYS])
+    return loaded(User, values, unloaded=unloaded), session
 
 
 def revoke_on_reuse(payload: dict) -> None:

@@ -114,11 +114,11 @@ class HotStatement:
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
-def loaded(model: type, values: dict[str, Any]) -> Any:
+def loaded(model: type, values: dict[str, Any], unloaded: Sequence[str] = ()) -> Any:
     """The row (every column of `model`, by attribute name) as the session's instance, as a query would load it:
     the identity map's own if it holds that row (its expired attributes refreshed from `values`), else a new
     persistent instance whose columns count as loaded and unchanged (no attribute events; relationships load
-    lazily as usual)."""
+    lazily as usual). Columns named in `unloaded` are missing from `values`: they load when first read."""
     session = db.session()
     mapper = inspect(model)
     key = identity_key(model, tuple(values[column.key] for column in mapper.primary_key))
@@ -133,4 +133,6 @@ def loaded(model: type, values: dict[str, Any]) -> Any:
     instance.__dict__.update(values)
     make_transient_to_detached(instance)
     session.add(instance)
+    if unloaded:
+        session.expire(instance, unloaded)
     return instance

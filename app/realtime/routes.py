@@ -59,7 +59,7 @@ class Rights:
     def problem(self) -> tuple[int, str] | None:
         """The close code and reason when the socket must go, checked against PostgreSQL now."""
         try:
-            if load_token_owner(self.payload) is None:
+            if load_token_owner(self.payload, fresh=True) is None:
                 return CLOSE_UNAUTHORIZED, "session ended"
             if self.team_id is not None and not is_member(self.user_id, self.team_id):
                 return CLOSE_FORBIDDEN, "not a member of this team"
