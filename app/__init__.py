@@ -24,6 +24,7 @@ from app.common.i18n import init_i18n
 from app.common.json import OrjsonProvider
 from app.common.pool import install_liveness_checks
 from app.common.proxies import install_trusted_proxies
+from app.common.session import install_autocommit_reads
 from app.config import Config, check_service_urls, limiter_storage_uri, settle_public_url
 from app.errors import register_error_handlers
 from app.extensions import api, cors, db, jwt, limiter, migrate, redis_store, sock
@@ -74,6 +75,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
 
     install_after_commit_hook()
     owner_cache.install()
+    install_autocommit_reads()
     connect_signals()
     init_jwt(app, jwt)
     for blp in blueprints():

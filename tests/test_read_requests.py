@@ -91,3 +91,26 @@ def test_reads_keep_the_connections_prepared_statements(api, user, other_user, a
         db.session.rollback()
     assert any("auth_sessions" in statement for statement in prepared), prepared
     assert any("FROM goals" in statement for statement in prepared), prepared
+
+
+def test_a_read_that_runs_no_sql_takes_no_connection(app, api, user, other_user):
+    """A token answered by the owner cache leaves `/auth/me` with nothing to ask PostgreSQL: no checkout."""
+    paths = _reads(api, user, other_user)
+    db.session.remove()
+    checkouts: list[object] = []
+
+    def checkout(*_args):
+        checkouts.append(1)
+
+    with app.app_context():
+        event.listen(db.engine.pool, "checkout", checkout)
+    try:
+        for _ in range(2):
+            checkouts.clear()
+            assert alone(app, lambda: api.get("/api/v1/auth/me", user)).status_code == 200
+        assert checkouts == []
+        assert alone(app, lambda: api.get(paths[1], user)).status_code == 200
+        assert checkouts == [1]
+    finally:
+        with app.app_context():
+            event.remove(db.engine.pool, "checkout", checkout)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from app.common.session import before_first_statement
 from app.extensions import db
 
 
@@ -59,6 +60,7 @@ class HotStatement:
         session = db.session()
         if session.autoflush:
             session.flush()  # as Session.execute autoflushes (returns at once when nothing is pending)
+        before_first_statement(session)
         connection = session.connection()
         if self._dialect is None:
             self._compile(connection.dialect)
