@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 
@@ -45,8 +48,22 @@ def blueprints() -> tuple:
     return (health_api, auth_api, auth_vk_api, goals_api, habits_api, teams_api, telegram_api, calendar_api)
 
 
+_ASYNC_CODE = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+
+
+class KalendarFlask(Flask):
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Flask asks this of every hook, handler and view on every request (16 times for `/auth/me`), and
+        `inspect.iscoroutinefunction` costs ~6 Python calls each time: a plain function's code flags answer it
+        in one. Anything else (a partial, a callable object, a marked coroutine function) is Flask's to judge."""
+        code = getattr(func, "__code__", None)
+        if code is not None and not code.co_flags & _ASYNC_CODE and not hasattr(func, "_is_coroutine_marker"):
+            return func
+        return super().ensure_sync(func)
+
+
 def create_app(config_class: type[Config] = Config) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = KalendarFlask(__name__, instance_relative_config=True)
     app.json = OrjsonProvider(app)
     app.config.from_object(config_class)
     check_service_urls(app.config["SQLALCHEMY_DATABASE_URI"], app.config["REDIS_URL"])

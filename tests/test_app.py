@@ -187,3 +187,19 @@ def test_a_local_run_defaults_public_url_to_its_own_port(monkeypatch, local, deb
     kept = {"PUBLIC_URL": "https://kalendar.example.org", "DEBUG": False, "TESTING": False}
     settle_public_url(kept, local=False)
     assert kept["PUBLIC_URL"] == "https://kalendar.example.org"
+
+
+def test_ensure_sync_passes_plain_functions_and_hands_coroutines_to_flask(app):
+    def plain():
+        return "ok"
+
+    async def coroutine():
+        return "ok"
+
+    assert app.ensure_sync(plain) is plain
+    try:
+        wrapped = app.ensure_sync(coroutine)
+    except RuntimeError as error:  # Flask's own answer without asgiref installed
+        assert "async" in str(error).lower()
+    else:
+        assert wrapped is not coroutine

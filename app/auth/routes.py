@@ -6,7 +6,14 @@ import uuid
 
 from flask import current_app, request
 from flask.views import MethodView
-from flask_jwt_extended import current_user, decode_token, get_jwt, get_jwt_request_location, jwt_required
+from flask_jwt_extended import (
+    current_user,
+    decode_token,
+    get_current_user,
+    get_jwt,
+    get_jwt_request_location,
+    jwt_required,
+)
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt import PyJWTError
 
@@ -115,7 +122,8 @@ class MeView(MethodView):
     @blp.response(200, schemas.UserSchema)
     def get(self):
         """My profile"""
-        return PROFILE.one(services.profile(current_user).fields(PROFILE.fields))
+        # The user itself, not the `current_user` proxy: each of the profile's fields would go through it.
+        return PROFILE.one(services.profile(get_current_user()).fields(PROFILE.fields))
 
     @jwt_required()
     @blp.arguments(schemas.ProfileUpdateSchema)
