@@ -422,8 +422,14 @@ def bench_burst() -> dict:
             ),
             {"n": BURST + 1},
         )
+        # Due in 8 s; their wall time (in UTC, their owners' zone now) 12 hours away, so that no habit's next
+        # occurrence falls inside the burst and reads as a doubled message.
+        db.session.execute(text("UPDATE users SET timezone = 'UTC' WHERE id BETWEEN 2 AND :n"), {"n": BURST + 1})
         db.session.execute(
-            text("UPDATE habits SET next_reminder_at = date_trunc('second', now()) + interval '8 seconds'")
+            text(
+                "UPDATE habits SET next_reminder_at = date_trunc('second', now()) + interval '8 seconds', "
+                "time = date_trunc('minute', (now() AT TIME ZONE 'UTC') + interval '12 hours')::time"
+            )
         )
         db.session.commit()
     flushdb()
