@@ -35,7 +35,6 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,8 +76,6 @@ return 1
 )
 
 _LOOKUP = "owner_lookup"
-_WATCHED: dict[str, Callable[[Any], set[int]]] = {}  # table name → the user ids a changed row concerns
-
 
 _warned = 0.0
 _suspect = False  # this process failed to reach Redis since it last bumped the global epoch
