@@ -129,6 +129,8 @@ class GoalCreateSchema(GoalUpdateSchema):
 
 
 class GoalQuerySchema(QuerySchema):
+    remember_loads = True  # app/common/blueprint.py: the same filters are loaded once per process
+
     search = fields.String(
         validate=validate.Length(max=TITLE_MAX), metadata={"description": "Case-insensitive substring of the title"}
     )
