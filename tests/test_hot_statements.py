@@ -31,6 +31,16 @@ def test_types_are_processed_both_ways_as_session_execute_does(app, user):
     assert statement.first(after=datetime(3000, 1, 1, tzinfo=UTC)) is None
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo"])
+def test_timestamps_come_back_in_utc_whatever_the_sessions_time_zone(app, user, zone):
+    """On a UTC session (DB_OPTIONS) psycopg's values are taken as they are; on any other, UTCDateTime converts."""
+    db.session.execute(text(f"SET LOCAL TimeZone = '{zone}'"))
+    statement = HotStatement(select(AuthSession.created_at).where(AuthSession.user_id == bindparam("user_id")))
+    (created_at,) = statement.first(user_id=user.id)
+    assert created_at.tzinfo is UTC
+    assert created_at == db.session.scalar(select(AuthSession.created_at).where(AuthSession.user_id == user.id))
+
+
 def test_the_statements_own_literals_ride_along(app):
     assert HotStatement(select(literal("x"), literal(41) + bindparam("n"))).first(n=1) == ("x", 42)
 

@@ -18,6 +18,7 @@ depends on the values (expanding IN, literal_execute): pass a list to `= ANY(:pa
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Executable, inspect
@@ -26,8 +27,11 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from app.common.models import UTCDateTime
 from app.common.session import before_first_statement
 from app.extensions import db
+
+TIMESTAMPTZ_OID = 1184
 
 
 class HotStatement:
@@ -50,6 +54,7 @@ class HotStatement:
         }
         self._result_types = [column[3].dialect_impl(dialect) for column in compiled._result_columns]
         self._result_processors: tuple[tuple[int, Callable[[Any], Any]], ...] | None = None
+        self._utc_processors: tuple[tuple[int, Callable[[Any], Any]], ...] = ()
         self._dialect = dialect
 
     def _process_bind(self, name: str, value: Any) -> Any:
@@ -75,7 +80,10 @@ class HotStatement:
             cursor.execute(self.sql, values)
             if self._result_processors is None:  # some depend on the type PostgreSQL reports (numeric vs float)
                 self._set_result_processors(cursor.description or ())
-            return fetch(cursor)
+            rows = fetch(cursor)
+            # TimeZone=UTC (DB_OPTIONS): psycopg's timestamptz values are already what UTCDateTime would make them.
+            processors = self._utc_processors if cursor.connection.info.timezone is UTC else self._result_processors
+            return rows, processors
         except self._dialect.loaded_dbapi.Error as error:
             # SQLAlchemy's own handling: the wrapped exception, and a dead connection invalidated in the pool.
             connection._handle_dbapi_exception(error, self.sql, values, cursor, None)
@@ -84,30 +92,37 @@ class HotStatement:
             cursor.close()
 
     def _set_result_processors(self, description: Sequence[Any]) -> None:
+        columns = tuple(zip(self._result_types, description, strict=True))
         processors = (
-            (index, kind.result_processor(self._dialect, column[1]))
-            for index, (kind, column) in enumerate(zip(self._result_types, description, strict=True))
+            (index, kind.result_processor(self._dialect, column[1])) for index, (kind, column) in enumerate(columns)
         )
         self._result_processors = tuple((index, process) for index, process in processors if process is not None)
+        self._utc_processors = tuple(
+            (index, process)
+            for index, process in self._result_processors
+            if not (isinstance(columns[index][0], UTCDateTime) and columns[index][1][1] == TIMESTAMPTZ_OID)
+        )
 
-    def _processed(self, row: tuple | None) -> tuple | None:
-        if row is None or not self._result_processors:
+    @staticmethod
+    def _processed(row: tuple | None, processors: tuple[tuple[int, Callable[[Any], Any]], ...]) -> tuple | None:
+        if row is None or not processors:
             return row
         row = list(row)
-        for index, process in self._result_processors:
+        for index, process in processors:
             row[index] = process(row[index])
         return tuple(row)
 
     def first(self, **params: Any) -> tuple | None:
         """The first row as a tuple, or None."""
-        return self._processed(self._run(params, lambda cursor: cursor.fetchone()))
+        row, processors = self._run(params, lambda cursor: cursor.fetchone())
+        return self._processed(row, processors)
 
     def all(self, **params: Any) -> list[tuple]:
         """Every row as a tuple."""
-        rows = self._run(params, lambda cursor: cursor.fetchall())
-        if not self._result_processors:
+        rows, processors = self._run(params, lambda cursor: cursor.fetchall())
+        if not processors:
             return rows
-        return [self._processed(row) for row in rows]
+        return [self._processed(row, processors) for row in rows]
 
     def dicts(self, **params: Any) -> list[dict[str, Any]]:
         """Every row as a dict of its column labels."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ARRAY, Select, any_, bindparam, insert, or_, select
+from sqlalchemy import ARRAY, Date, Select, any_, bindparam, insert, or_, select
 
 from app.auth.models import User
 from app.common.hot import HotStatement
@@ -111,19 +111,23 @@ def goal_list_stmt(user: User, filters: dict[str, Any]) -> Select:
 
 #: What the goal list shows: plain columns, no ORM objects (the list is the hottest endpoint).
 LIST_COLUMNS = schema_columns(Goal, GoalSchema, computed=("days_left",))
+#: ... and `days_left` as `models.days_left` counts it (date - date is the number of days, NULL without a due
+#: date), from the viewer's today bound as a parameter.
+DAYS_LEFT = (Goal.due_date - bindparam("today", type_=Date)).label("days_left")
 
 
 _PAGES: dict[tuple, HotPage] = {}  # at most one per shape: a few thousand, each a compiled string
 
 
-def goal_page(user: User, filters: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
-    """One page of the goal list as dicts of LIST_COLUMNS (`item_count` set): the statement of the filters'
-    shape is built and compiled once per process, and psycopg prepares it on the server."""
+def goal_page(user: User, filters: dict[str, Any], pagination_parameters: Any, today: date) -> list[dict[str, Any]]:
+    """One page of the goal list as dicts of LIST_COLUMNS (`item_count` set), `days_left` counted from `today`:
+    the statement of the filters' shape is built and compiled once per process, and psycopg prepares it on the
+    server."""
     shape = _shape(filters)
     page = _PAGES.get(shape)
     if page is None:
-        page = _PAGES[shape] = HotPage(filter_goals(select(*LIST_COLUMNS), shape))
-    return page(goal_filter_params(user, filters), pagination_parameters)
+        page = _PAGES[shape] = HotPage(filter_goals(select(*LIST_COLUMNS, DAYS_LEFT), shape))
+    return page({**goal_filter_params(user, filters), "today": today}, pagination_parameters)
 
 
 GOAL_KEYS = tuple(Goal.__mapper__.get_property_by_column(column).key for column in Goal.__table__.columns)

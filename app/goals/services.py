@@ -214,15 +214,7 @@ def goals_with_due_dates(actor: User) -> list:
 
 def goal_rows(actor: User, filters: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
     """One page of the goal list, one dict per goal with its `days_left`."""
-    return set_days_left_rows(queries.goal_page(actor, filters, pagination_parameters), actor)
-
-
-def set_days_left_rows(rows: list[dict[str, Any]], actor: User, now: datetime | None = None) -> list[dict]:
-    """`days_left` for goals loaded as dicts (see set_days_left)."""
-    today = viewer_today(actor, now)
-    for row in rows:
-        row["days_left"] = days_left(row["due_date"], today)
-    return rows
+    return queries.goal_page(actor, filters, pagination_parameters, viewer_today(actor))
 
 
 def get_goal(actor: User, goal_id: int, now: datetime | None = None) -> Goal:
