@@ -86,6 +86,14 @@ def test_security_headers_on_every_response(client):
         assert resp.headers["X-Content-Type-Options"] == "nosniff"
         assert resp.headers["X-Frame-Options"] == "DENY"
         assert resp.headers["Referrer-Policy"] == "no-referrer"
+        assert len(resp.headers.getlist("X-Frame-Options")) == 1
+
+
+def test_security_headers_keep_a_responses_own_value(app):
+    with app.test_request_context("/healthz"):
+        resp = app.process_response(app.response_class("", headers={"x-frame-options": "SAMEORIGIN"}))
+    assert resp.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_cors_allows_only_configured_origins(client):

@@ -123,6 +123,13 @@ def test_nul_in_the_query_string_is_422_not_500(api, user):
     assert "search" in response.json["errors"]["query"]
 
 
+@pytest.mark.parametrize("path", ["/assets/v%00/app.js", "/assets/v/a%00.js"])
+def test_nul_in_the_path_is_422_not_500(api, path):
+    response = api.client.get(path)
+    assert response.status_code == 422
+    assert response.json["errors"]["path"]
+
+
 def test_a_page_far_past_the_end_is_empty_not_500(api, user):
     response = api.get(f"/api/v1/boards?page={10**22}", user)
     assert response.status_code == 200 and response.json == []
