@@ -42,6 +42,7 @@ import orjson
 import redis
 from flask import current_app, g, has_app_context
 from redis.commands.core import Script
+from redis.exceptions import NoScriptError
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
@@ -129,8 +130,8 @@ def lookup(user_id: int, session_id: uuid.UUID) -> Lookup:
         try:
             if _suspect:
                 _trust_again()
-            epoch, global_epoch, owner, profile = _READ(
-                keys=(_key(user_id), GLOBAL_EPOCH), args=(f"s:{sid}", f"p:{sid}"), client=redis_store.client
+            epoch, global_epoch, owner, profile = _evalsha(
+                _READ, (_key(user_id), GLOBAL_EPOCH), (f"s:{sid}", f"p:{sid}")
             )
         except redis.RedisError:
             _unreachable("PostgreSQL checks the tokens")
@@ -140,6 +141,30 @@ def lookup(user_id: int, session_id: uuid.UUID) -> Lookup:
             held.profile = _entry(profile, held.epochs, started, max_age)
     g.setdefault(_LOOKUP, {})[user_id] = held
     return held
+
+
+def _evalsha(script: Script, keys: tuple[str, ...], args: tuple[Any, ...]) -> Any:
+    """`script(keys, args)` straight on a pooled connection: the read runs on every authenticated request, and the
+    client's layers around a command (retry wrapper, response callbacks, metrics) cost more Python than the rest
+    of the lookup. What matters of them is kept: the pool replaces a connection the server closed (it checks for
+    EOF on checkout), a server that does not know the script (restarted, flushed) is sent it, and a connection
+    that failed mid-command is closed, never handed out again with a reply still unread."""
+    client = redis_store.client
+    pool = client.connection_pool
+    connection = pool.get_connection()
+    try:
+        try:
+            connection.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
+            return connection.read_response()
+        except NoScriptError:
+            script.sha = client.script_load(script.script)
+            connection.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
+            return connection.read_response()
+    except (redis.ConnectionError, redis.TimeoutError):
+        connection.disconnect()
+        raise
+    finally:
+        pool.release(connection)
 
 
 def _store(held: Lookup | None, field: str, value: Any) -> None:

@@ -213,3 +213,16 @@ def test_a_revocation_written_while_redis_is_down_is_never_answered_from_the_cac
 
 def _session_of(user) -> uuid.UUID:
     return db.session.scalar(select(AuthSession.id).where(AuthSession.user_id == user.id))
+
+
+def test_a_restarted_redis_keeps_the_cache_working(api, user, redis_client, statements):
+    """The read is sent on a pooled connection without the client's command layer: a connection the server
+    dropped is retried on a new one, and a script the server forgot is sent again, both within the request."""
+    warm(api, user)
+    api.get(ME, user)  # the entry is in Redis now
+    redis_client.script_flush()
+    redis_client.client_kill_filter(_type="normal", skipme=True)
+    statements.clear()
+    hot = api.get(ME, user)
+    assert hot.status_code == 200, hot.json
+    assert statements == []
