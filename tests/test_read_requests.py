@@ -10,8 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import bindparam, event, select, text
+from sqlalchemy.exc import OperationalError
 
+from app.auth.models import User
+from app.common.hot import HotStatement
+from app.common.session import reads_without_transaction
 from app.extensions import db
 from tests.teams.conftest import make_team
 
@@ -65,7 +69,7 @@ def test_hot_reads_run_outside_a_transaction_and_writes_inside_one(app, api, use
     body = {"title": "Written", "category_id": category.json["id"]}
     created = alone(app, lambda: api.post("/api/v1/goals", user, json=body))
     assert created.status_code == 201
-    assert any(sql == "INSERT" for sql, _auto in autocommit_seen)
+    assert any(sql == "INSERT" and not auto for sql, auto in autocommit_seen), autocommit_seen
     assert not any(auto for _sql, auto in autocommit_seen), autocommit_seen  # the pool reset the connection
 
 
@@ -130,3 +134,77 @@ def test_a_read_that_runs_no_sql_takes_no_connection(app, api, user, other_user)
     finally:
         with app.app_context():
             event.remove(db.engine.pool, "checkout", checkout)
+
+
+def test_a_read_holds_one_connection_at_a_time(app, user):
+    """A hot statement's connection is the request's own, not the Session's: an ORM statement of the same read
+    gives it back before the Session takes one, and the hot statements after it run on the Session's."""
+    out: list[int] = []
+    held = {"now": 0, "most": 0}
+
+    def checkout(*_args):
+        held["now"] += 1
+        held["most"] = max(held["most"], held["now"])
+
+    def checkin(*_args):
+        held["now"] -= 1
+
+    hot = HotStatement(select(User.id).where(User.id == bindparam("id")))
+
+    @reads_without_transaction
+    def read():
+        out.append(hot.first(id=user.id)[0])
+        out.append(db.session.execute(select(User.id).where(User.id == user.id)).scalar_one())  # ORM
+        out.append(hot.first(id=user.id)[0])
+        return db.session.connection().connection.driver_connection.autocommit
+
+    with app.app_context():
+        event.listen(db.engine.pool, "checkout", checkout)
+        event.listen(db.engine.pool, "checkin", checkin)
+    try:
+        with app.app_context(), app.test_request_context():  # a session of its own, as a request has
+            assert read() is True
+        assert out == [user.id] * 3
+        assert held == {"now": 0, "most": 1}
+        with app.app_context():  # the connection went back to the pool transactional
+            assert db.session.connection().connection.driver_connection.autocommit is False
+            db.session.rollback()
+    finally:
+        with app.app_context():
+            event.remove(db.engine.pool, "checkout", checkout)
+            event.remove(db.engine.pool, "checkin", checkin)
+
+
+def test_a_hot_read_gives_its_connection_back_transactional(app, user):
+    hot = HotStatement(select(User.id).where(User.id == bindparam("id")))
+
+    @reads_without_transaction
+    def read():
+        assert hot.first(id=user.id) == (user.id,)
+        return db.session.info["kalendar_read_connection"][1].driver_connection
+
+    with app.app_context(), app.test_request_context():
+        used = read()
+    with app.app_context():  # LIFO: the pool hands out the connection just given back
+        assert db.session.connection().connection.driver_connection is used
+        assert used.autocommit is False
+        db.session.rollback()
+
+
+def test_a_read_that_fails_on_a_dead_connection_leaves_it_out_of_the_pool(app, user):
+    """The request's own connection gets SQLAlchemy's error handling: the error arrives wrapped, and the dead
+    connection is invalidated, so that the pool discards it instead of taking it back."""
+    hot = HotStatement(select(User.id).where(User.id == bindparam("id")))
+
+    @reads_without_transaction
+    def read():
+        hot.first(id=user.id)
+        fairy = db.session.info["kalendar_read_connection"][1]
+        with db.engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": fairy.driver_connection.info.backend_pid})
+        with pytest.raises(OperationalError):
+            hot.first(id=user.id)
+        return fairy
+
+    with app.app_context(), app.test_request_context():
+        assert not read().is_valid

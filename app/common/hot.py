@@ -4,9 +4,9 @@ An authenticated request runs the token's session check, and a hot list its page
 Through `Session.execute` each run costs ~0.5-1 ms of Python before and after PostgreSQL's part (the cache key
 of the statement, the compiled-cache lookup, the execution context, the ORM's or Core's result machinery):
 more than PostgreSQL spends on the query itself (bench/RESULTS.md). A `HotStatement` is compiled once per
-process; a run hands the SQL string and the parameters to the psycopg cursor of the session's own connection
-(same transaction, or the autocommit connection of `reads_without_transaction`), so psycopg prepares it on the
-server after DB_PREPARE_THRESHOLD runs, and returns plain tuples.
+process; a run hands the SQL string and the parameters to a psycopg cursor of the session's own connection (same
+transaction), or of the request's autocommit one inside `reads_without_transaction` (app/common/session.py), so
+psycopg prepares it on the server after DB_PREPARE_THRESHOLD runs, and returns plain tuples.
 
 What it keeps from `Session.execute`: autoflush, the columns' and parameters' type processors (TypeDecorators such as
 UTCDateTime run as usual), the engine's `before_cursor_execute` listeners (the statement-count tests see every
@@ -28,7 +28,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from app.common.models import UTCDateTime
-from app.common.session import before_first_statement
+from app.common.session import statement_connection
 from app.extensions import db
 
 TIMESTAMPTZ_OID = 1184
@@ -65,8 +65,7 @@ class HotStatement:
         session = db.session()
         if session.autoflush:
             session.flush()  # as Session.execute autoflushes (returns at once when nothing is pending)
-        before_first_statement(session)
-        connection = session.connection()
+        connection = statement_connection(session)
         if self._dialect is None:
             self._compile(connection.dialect)
         values = dict(self._defaults)
