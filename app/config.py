@@ -99,7 +99,7 @@ def limiter_storage_uri(redis_url: str) -> str:
     return "redis+" + redis_url if redis_url.startswith("unix://") else redis_url
 
 
-DB_OPTIONS = "-c TimeZone=UTC -c plan_cache_mode=force_generic_plan"
+DB_OPTIONS = "-c TimeZone=UTC"
 
 
 class Config:
@@ -122,10 +122,8 @@ class Config:
         "pool_use_lifo": True,
         # psycopg 3 prepares a statement on the server once it ran DB_PREPARE_THRESHOLD times on a connection:
         # later runs skip parsing and planning. Set it empty behind a transaction-mode pgbouncer < 1.21.
-        # DB_OPTIONS: settings sent with the connection's startup (no round trip). A prepared statement then keeps
-        # one generic plan: PostgreSQL's default re-plans the hot lists on every run, as their generic plan's
-        # estimate looks worse than the custom ones (0.47 → 0.30 ms of server CPU a goal page, bench/RESULTS.md).
-        # TimeZone=UTC: timestamps arrive in UTC, which the hot statements then take as they are (app/common/hot.py).
+        # DB_OPTIONS: settings sent with the connection's startup (no round trip). TimeZone=UTC: timestamps arrive
+        # in UTC, which the hot statements then take as they are (app/common/hot.py).
         "connect_args": {
             "prepare_threshold": env_int("DB_PREPARE_THRESHOLD", 2) if env_str("DB_PREPARE_THRESHOLD", "2") else None,
             **({"options": options} if (options := env_str("DB_OPTIONS", DB_OPTIONS)) else {}),

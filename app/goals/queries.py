@@ -32,9 +32,9 @@ def escape_like(value: str, escape: str = "\\") -> str:
 def _shape(filters: dict[str, Any]) -> tuple:
     """Which filters are present, and the ordering: the statement depends on this only, never on the values."""
     return (
-        bool(filters.get("status")),
-        bool(filters.get("category")),
-        bool(filters.get("priority")),
+        _how_many(filters.get("status")),
+        _how_many(filters.get("category")),
+        _how_many(filters.get("priority")),
         filters.get("board") is not None,
         filters.get("year") is not None,
         filters.get("due_from") is not None,
@@ -44,12 +44,23 @@ def _shape(filters: dict[str, Any]) -> tuple:
     )
 
 
+def _how_many(values: Any) -> int:
+    """0, 1 or 2 for none, one or several values of a list filter: one value is an equality, several `= ANY`.
+
+    PostgreSQL's estimate for `= ANY($1)` of an array it cannot see is far above one value's, so it re-plans a
+    prepared statement on every run instead of keeping its generic plan (0.2-0.3 ms of planning a page, more
+    than running it); with `= $1` it keeps the generic plan after five runs, which here is also the faster
+    one (bench data: 0.9 → 0.38 ms a page under load, the user who sees every board 73 → 45 ms)."""
+    return min(len(values), 2) if values else 0
+
+
 def goal_filter_params(user: User, filters: dict[str, Any]) -> dict[str, Any]:
     """The values of the bind parameters that `filter_goals` puts into the statement of these filters' shape."""
     params: dict[str, Any] = {"viewer_id": user.id}
     for name in ("status", "category", "priority"):
-        if filters.get(name):
-            params[name] = list(filters[name])
+        values = filters.get(name)
+        if values:
+            params[name] = values[0] if len(values) == 1 else list(values)
     if filters.get("board") is not None:
         params["board"] = filters["board"]
     if filters.get("year") is not None:
@@ -70,13 +81,13 @@ def filter_goals(stmt: Select, shape: tuple) -> Select:
     viewer = BoardParticipant.user_id == bindparam("viewer_id")
     stmt = stmt.where(Goal.board_id.in_(visible_board_ids(viewer)))
     if statuses:
-        stmt = stmt.where(Goal.status == any_(bindparam("status", type_=ARRAY(Goal.status.type))))
+        stmt = stmt.where(_one_of(Goal.status, "status", statuses))
     else:
         stmt = stmt.where(Goal.status != "archived")  # archived only when asked for
     if categories:
-        stmt = stmt.where(Goal.category_id == any_(bindparam("category", type_=ARRAY(Goal.category_id.type))))
+        stmt = stmt.where(_one_of(Goal.category_id, "category", categories))
     if priorities:
-        stmt = stmt.where(Goal.priority == any_(bindparam("priority", type_=ARRAY(Goal.priority.type))))
+        stmt = stmt.where(_one_of(Goal.priority, "priority", priorities))
     if board:
         stmt = stmt.where(Goal.board_id == bindparam("board"))
     if year:  # a range, not EXTRACT(year), so the due_date index serves it
@@ -88,6 +99,12 @@ def filter_goals(stmt: Select, shape: tuple) -> Select:
     if search:
         stmt = stmt.where(Goal.title_folded.like(bindparam("search", type_=Goal.title_folded.type), escape="\\"))
     return apply_ordering(stmt, ordering)
+
+
+def _one_of(column: Any, name: str, how_many: int) -> Any:
+    if how_many == 1:
+        return column == bindparam(name, type_=column.type)
+    return column == any_(bindparam(name, type_=ARRAY(column.type)))
 
 
 def apply_goal_filters(stmt: Select, user: User, filters: dict[str, Any]) -> Select:
