@@ -106,6 +106,20 @@ def test_cors_allows_only_configured_origins(client):
         assert "Access-Control-Allow-Origin" not in resp.headers, evil
 
 
+def test_without_cors_origins_no_origin_is_allowed():
+    """No CORS_ORIGINS (the web client is served by the app itself): flask-cors is not even installed, and no
+    response tells a browser that another origin may read it."""
+
+    class SameOrigin(TestConfig):
+        CORS_ORIGINS: list[str] = []
+
+    client = create_app(SameOrigin).test_client()
+    origin = {"Origin": "https://app.example.test", "Access-Control-Request-Method": "POST"}
+    for resp in (client.options("/api/v1/auth/login", headers=origin), client.get("/healthz", headers=origin)):
+        assert resp.status_code in (200, 204)
+        assert not [name for name in resp.headers.keys() if name.lower().startswith("access-control-")]
+
+
 @pytest.mark.parametrize("secret", ["", "change-me", "short"])
 def test_refuses_to_start_with_weak_secrets_outside_debug(secret):
     class Prod(Config):

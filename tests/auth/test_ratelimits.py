@@ -186,3 +186,16 @@ def test_with_redis_down_limits_are_counted_in_the_process(api, monkeypatch):
     for _ in range(5):
         assert login_from(api, "10.4.4.4", "alice", "wrong-password").status_code == 401
     assert login_from(api, "10.4.4.4", "alice").status_code == 429
+
+
+def test_a_limited_route_says_its_limit_and_others_say_nothing(api, user):
+    """flask-limiter's after-request hook runs only for a request that checked a limit (RouteLimiter): the
+    limited signup still reports where it stands, an unlimited request carries no rate-limit header."""
+    body = {"username": "limited", "password": DEFAULT_PASSWORD, "password_repeat": DEFAULT_PASSWORD}
+    signup = api.client.post("/api/v1/auth/signup", json=body, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert signup.status_code == 201, signup.json
+    assert int(signup.headers["X-RateLimit-Limit"]) > 0
+    assert int(signup.headers["X-RateLimit-Remaining"]) == int(signup.headers["X-RateLimit-Limit"]) - 1
+    for resp in (api.get("/api/v1/auth/me", user), api.client.get("/healthz")):
+        assert resp.status_code == 200
+        assert not [name for name in resp.headers.keys() if name.lower().startswith("x-ratelimit")]
