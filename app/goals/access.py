@@ -25,7 +25,7 @@ def visible_board_ids(participant: User | ColumnElement[bool]) -> Select:
     the goal page, planning halved too).
     """
     who = BoardParticipant.user_id == participant.id if isinstance(participant, User) else participant
-    deleted = exists().where(Board.id == BoardParticipant.board_id, Board.is_deleted.is_(True))
+    deleted = exists().where(Board.id == BoardParticipant.board_id, Board.is_deleted)  # ix_goal_boards_deleted
     return select(BoardParticipant.board_id).where(who, ~deleted)
 
 

@@ -146,6 +146,9 @@ Index("ix_goals_board_due_date", Goal.board_id, Goal.due_date)
 Index("ix_goals_board_priority", Goal.board_id, Goal.priority)
 Index("ix_goals_board_created_at", Goal.board_id, Goal.created_at)
 Index("ix_goals_board_title", Goal.board_id, Goal.title)
+# Every list of goals excludes the deleted boards ("no deleted board with this id", app/goals/access.py): a
+# partial index of the few deleted ones, instead of a scan of all boards for each page.
+Index("ix_goal_boards_deleted", Board.id, postgresql_where=Board.is_deleted)
 # The overdue job scans only open goals by due date.
 Index(
     "ix_goals_open_due_date",

@@ -216,3 +216,24 @@ def test_one_value_of_a_list_filter_is_an_equality(api, user):
     for column in ("status", "category_id", "priority"):
         assert f"goals.{column} = %(" in one and f"goals.{column} = ANY" not in one
         assert f"goals.{column} = ANY" in several
+
+
+def test_the_deleted_boards_come_from_their_partial_index(api, user):
+    """Every goal list asks "no deleted board with this id": written as `is_deleted` (not `IS TRUE`, which
+    PostgreSQL cannot match to the index's predicate), it reads ix_goal_boards_deleted, not every board."""
+    from sqlalchemy import text
+
+    from app.auth.models import User
+    from app.extensions import db
+    from app.goals.access import visible_board_ids
+
+    kept = api.post("/api/v1/boards", user, json={"title": "Kept"}).json["id"]
+    gone = api.post("/api/v1/boards", user, json={"title": "Gone"}).json["id"]
+    assert api.delete(f"/api/v1/boards/{gone}", user).status_code == 204
+    stmt = visible_board_ids(db.session.get(User, user.id))
+    ids = db.session.execute(stmt).scalars().all()
+    assert kept in ids and gone not in ids
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a table this small would be scanned anyway
+    compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = "\n".join(db.session.execute(text(f"EXPLAIN {compiled}")).scalars())
+    assert "ix_goal_boards_deleted" in plan, plan
