@@ -20,6 +20,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from app.common.redis_direct import DirectConnections
 from app.common.schemas import ErrorSchema
 from app.common.verified_tokens import VerifyingOnceJWTManager
 from app.errors import envelope_for_http_exception
@@ -98,6 +99,7 @@ class RedisStore:
     def __init__(self) -> None:
         self._url = ""
         self._client: redis.Redis | None = None
+        self._direct: DirectConnections | None = None
 
     def init_app(self, app: Flask) -> None:
         self._url = app.config["REDIS_URL"]
@@ -113,6 +115,14 @@ class RedisStore:
                 self._url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30
             )
         return self._client
+
+    @property
+    def direct(self) -> DirectConnections:
+        """The client's settings for one command straight on a socket (app/common/redis_direct.py)."""
+        client = self.client
+        if self._direct is None or self._direct.client is not client:
+            self._direct = DirectConnections(client)
+        return self._direct
 
     def ping(self) -> bool:
         try:

@@ -144,27 +144,15 @@ def lookup(user_id: int, session_id: uuid.UUID) -> Lookup:
 
 
 def _evalsha(script: Script, keys: tuple[str, ...], args: tuple[Any, ...]) -> Any:
-    """`script(keys, args)` straight on a pooled connection: the read runs on every authenticated request, and the
-    client's layers around a command (retry wrapper, response callbacks, metrics) cost more Python than the rest
-    of the lookup. What matters of them is kept: the pool replaces a connection the server closed (it checks for
-    EOF on checkout), a server that does not know the script (restarted, flushed) is sent it, and a connection
-    that failed mid-command is closed, never handed out again with a reply still unread."""
-    client = redis_store.client
-    pool = client.connection_pool
-    connection = pool.get_connection()
+    """`script(keys, args)` straight on a socket (app/common/redis_direct.py): the read runs on every
+    authenticated request, and redis-py's layers around a command cost more than the rest of the lookup. A
+    server that does not know the script (restarted, flushed) is sent it."""
+    direct = redis_store.direct
     try:
-        try:
-            connection.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
-            return connection.read_response()
-        except NoScriptError:
-            script.sha = client.script_load(script.script)
-            connection.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
-            return connection.read_response()
-    except (redis.ConnectionError, redis.TimeoutError):
-        connection.disconnect()
-        raise
-    finally:
-        pool.release(connection)
+        return direct.execute("EVALSHA", script.sha, len(keys), *keys, *args)
+    except NoScriptError:
+        script.sha = direct.client.script_load(script.script)
+        return direct.execute("EVALSHA", script.sha, len(keys), *keys, *args)
 
 
 def _store(held: Lookup | None, field: str, value: Any) -> None:
