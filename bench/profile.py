@@ -24,6 +24,8 @@ COMPONENTS = {
     "auth: verify_jwt_in_request": "verify_jwt_in_request",
     "  JWT parsing and signature check (PyJWT)": "jwt/api_j",
     "  session+user query (load_token_owner)": "load_token_owner",
+    "    owner read from Redis (app/common/redis_direct.py)": "DirectConnections.execute",
+    "    the cached user into the Session (loaded)": "loaded (app",
     "view body (app/*/routes.py)": "routes.py",
     "  paginate()": "paginate (app",
     "  HotPage (a hot list's page and total)": "HotPage.__call__",
@@ -40,6 +42,8 @@ COMPONENTS = {
     "commit": "Session.commit",
     "access log": "glogging",
 }
+IDLE_THREAD = "_WorkerGreenlet.run (gevent/threadpool.py"
+IDLE_WAIT = "(gevent/_threading.py:36)"
 
 
 def profile(script: str, seconds: int) -> tuple[int, list[tuple[str, float]]]:
@@ -86,6 +90,8 @@ def profile(script: str, seconds: int) -> tuple[int, list[tuple[str, float]]]:
     shares, total = Counter(), 0
     for line in raw.read_text().splitlines():
         stack, count = line.rsplit(" ", 1)
+        if stack.startswith(IDLE_THREAD) and stack.endswith(IDLE_WAIT):
+            continue  # gevent's thread pool waiting for work: py-spy samples it as running
         total += int(count)
         for label, needle in COMPONENTS.items():
             if needle in stack:

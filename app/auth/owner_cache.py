@@ -145,8 +145,9 @@ def lookup(user_id: int, session_id: uuid.UUID) -> Lookup:
 
 def _evalsha(script: Script, keys: tuple[str, ...], args: tuple[Any, ...]) -> Any:
     """`script(keys, args)` straight on a socket (app/common/redis_direct.py): the read runs on every
-    authenticated request, and redis-py's layers around a command cost more than the rest of the lookup. A
-    server that does not know the script (restarted, flushed) is sent it."""
+    authenticated request (the store on every miss: each token's first request and once an entry is too old),
+    and redis-py's layers around a command cost more than the rest of the lookup. A server that does not know
+    the script (restarted, flushed) is sent it."""
     direct = redis_store.direct
     try:
         return direct.execute("EVALSHA", script.sha, len(keys), *keys, *args)
@@ -161,10 +162,8 @@ def _store(held: Lookup | None, field: str, value: Any) -> None:
     max_age = _max_age()
     entry = orjson.dumps([*held.epochs, held.started, value])
     try:
-        _STORE(
-            keys=(_key(held.user_id), GLOBAL_EPOCH),
-            args=(*held.epochs, f"{field}:{held.session_id}", entry, 2 * max_age),
-            client=redis_store.client,
+        _evalsha(
+            _STORE, (_key(held.user_id), GLOBAL_EPOCH), (*held.epochs, f"{field}:{held.session_id}", entry, 2 * max_age)
         )
     except redis.RedisError:
         _unreachable("entries are not stored")

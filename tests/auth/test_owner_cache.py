@@ -211,6 +211,15 @@ def test_a_revocation_written_while_redis_is_down_is_never_answered_from_the_cac
     assert api.get(ME, user).status_code == 401
 
 
+def test_entries_are_stored_after_the_server_forgot_the_scripts(api, user, redis_client, statements):
+    redis_client.script_flush()  # before the first store: its script is unknown too
+    warm(api, user)
+    assert redis_client.hget(f"{owner_cache.USER_PREFIX}{user.id}", f"s:{_session_of(user).hex}") is not None
+    statements.clear()
+    assert api.get(ME, user).status_code == 200
+    assert statements == []
+
+
 def _session_of(user) -> uuid.UUID:
     return db.session.scalar(select(AuthSession.id).where(AuthSession.user_id == user.id))
 
