@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import CTE, Select, bindparam, func, select
+from sqlalchemy import CTE, Select, bindparam, exists, func, literal, null, select
 
 from app.common.hot import HotStatement
 from app.extensions import db
@@ -35,16 +35,17 @@ def paginate(stmt: Select, pagination_parameters: Any, *, scalars: bool = True) 
 
 
 class HotPage:
-    """`paginate` for a hot list: its page statement and the fallback count built once per process and run as
-    HotStatements (app/common/hot.py); every value, the page's LIMIT and OFFSET included, a bind parameter.
+    """`paginate` for a hot list: one statement a page, built once per process and run as a HotStatement
+    (app/common/hot.py); every value, the page's LIMIT and OFFSET included, a bind parameter.
 
     `stmt` is the list's query (one HotPage per filter shape). The page selects the window count as `paginate`
-    does, so a page costs one statement, and a page past the end (no rows to carry the count) one more: `count`,
-    by default the COUNT of `stmt`'s rows. A `count` of its own may say more: no row (or a NULL total) means
-    there is nothing to list for these values (a list the caller cannot see), and the call then answers None
-    instead of rows. `around` turns the page (a CTE of `stmt`'s columns and `_total`) into the statement that
-    runs, one that keeps the page's order and has `_total` as its last column (the habit list joins each habit's
-    streaks to it there).
+    does. An empty page (past the end, or nothing to list) has no row to carry it: the same statement then
+    answers one row of NULLs and `count`, by default the COUNT of `stmt`'s rows, which PostgreSQL runs only
+    then (an InitPlan behind the "page is empty" filter). A `count` of its own may say more: no row (or a NULL
+    total) means there is nothing to list for these values (a list the caller cannot see), and the call then
+    answers None instead of rows. `around` turns the page (a CTE of `stmt`'s columns and `_total`) into the
+    statement that runs, one that keeps the page's order and has `_total` as its last column (the habit list
+    joins each habit's streaks to it there).
     """
 
     def __init__(
@@ -52,10 +53,13 @@ class HotPage:
     ) -> None:
         counted = stmt.add_columns(func.count().over().label("_total"))
         page = counted.limit(bindparam("page_limit")).offset(bindparam("page_offset"))
-        self._page = HotStatement(around(page.cte("page")) if around else page)
+        listed = (around(page.cte("page")) if around else page).cte("listed")
         if count is None:
             count = select(func.count()).select_from(stmt.order_by(None).subquery())
-        self._count = HotStatement(count)
+        only_total = select(*(null() for _ in listed.c[:-1]), count.scalar_subquery()).where(
+            ~exists(select(literal(1)).select_from(listed))
+        )
+        self._page = HotStatement(select(listed).union_all(only_total))
         self._keys: tuple[str, ...] | None = None
 
     def __call__(self, params: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]] | None:
@@ -63,13 +67,13 @@ class HotPage:
         page, size = pagination_parameters.page, pagination_parameters.page_size
         offset = min((page - 1) * size, MAX_OFFSET)
         rows = self._page.all(**params, page_limit=size, page_offset=offset)
-        if not rows:
-            counted = self._count.first(**params)
-            if counted is None or counted[0] is None:
+        total = rows[0][-1]
+        if len(rows) == 1 and all(value is None for value in rows[0][:-1]):  # a listed row has its id at least
+            if total is None:
                 return None
-            pagination_parameters.item_count = counted[0]
+            pagination_parameters.item_count = total
             return []
-        pagination_parameters.item_count = rows[0][-1]
+        pagination_parameters.item_count = total
         keys = self._keys
         if keys is None:  # plain str: the labels of a CTE's columns are str subclasses, which orjson refuses as keys
             keys = self._keys = tuple(str(key) for key in self._page.keys[:-1])

@@ -62,7 +62,7 @@ LIST_COLUMNS = schema_columns(
 )
 
 
-#: The habit list's page with each habit's streaks, one statement (two for a page past the end).
+#: The habit list's page with each habit's streaks, one statement (a page past the end included).
 OWN_HABITS_PAGE = HotPage(
     select(*LIST_COLUMNS).where(Habit.owner_id == bindparam("owner_id", type_=Integer)).order_by(Habit.id),
     around=streaks.with_streaks,

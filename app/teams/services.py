@@ -191,7 +191,7 @@ TASK_LIST_COLUMNS = schema_columns(Task, TaskSchema)
 
 def _list_tasks_page() -> HotPage:
     """A visible list's tasks: the page joins through my membership, so a list I cannot see yields no rows; only
-    then (or past the end) does the count run, and it finds no row for a list I cannot see (the 404)."""
+    then (or past the end) does the count run, in the same statement: no row for a list I cannot see (404)."""
     list_id, user_id = bindparam("list_id", type_=Integer), bindparam("user_id", type_=Integer)
     stmt = (
         select(*TASK_LIST_COLUMNS)
@@ -212,7 +212,7 @@ _LIST_TASKS = _list_tasks_page()
 
 
 def list_tasks(actor: User, list_id: int, pagination_parameters: Any) -> list[dict[str, Any]]:
-    """One page of a visible list's tasks, as rows: one statement, two for a page past the end or a 404."""
+    """One page of a visible list's tasks, as rows: one statement, a page past the end and a 404 included."""
     rows = _LIST_TASKS({"list_id": list_id, "user_id": actor.id}, pagination_parameters)
     if rows is None:
         raise NotFound("Task list not found.")
