@@ -21,6 +21,7 @@ from app.auth.tokens import init_jwt
 from app.auth.vk_routes import blp as auth_vk_api
 from app.calendar.routes import blp as calendar_api
 from app.cli import register_cli
+from app.common import green_wait
 from app.common.after_commit import install_after_commit_hook
 from app.common.hooks import install_request_hooks
 from app.common.i18n import init_i18n
@@ -94,6 +95,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     install_after_commit_hook()
     owner_cache.install()
     install_autocommit_reads()
+    green_wait.install()  # in a gevent worker only
     connect_signals()
     init_jwt(app, jwt)
     for blp in blueprints():
