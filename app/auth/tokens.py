@@ -82,7 +82,6 @@ def load_token_owner(payload: dict, *, fresh: bool = False) -> tuple[User, Sessi
             if values[key] is not None:
                 values[key] = datetime.fromisoformat(values[key])
         session = SessionState(session_id, values.pop("created_at"), values.pop("revoked_at"), "")
-        unloaded: tuple[str, ...] = _UNCACHED_KEYS
     else:
         row = _OWNER.first(user_id=user_id, session_id=session_id)
         if row is None:
@@ -90,7 +89,6 @@ def load_token_owner(payload: dict, *, fresh: bool = False) -> tuple[User, Sessi
         columns = len(_USER_KEYS)
         session = SessionState(session_id, *row[columns:])
         values = dict(zip(_USER_KEYS, row[:columns], strict=True))
-        unloaded = ()
     if not values["is_active"] or session.revoked_at is not None:
         return None
     if session.created_at < utcnow() - timedelta(seconds=current_app.config["JWT_SESSION_MAX_AGE"]):
@@ -100,7 +98,7 @@ def load_token_owner(payload: dict, *, fresh: bool = False) -> tuple[User, Sessi
     if held is not None and held.owner is None:
         state = {**values, "created_at": session.created_at, "revoked_at": session.revoked_at}
         owner_cache.store_owner(held, [state[key] for key in _CACHED_KEYS])
-    return loaded(User, values, unloaded=unloaded), session
+    return loaded(User, values), session  # a cached entry's password hash loads when read
 
 
 def revoke_on_reuse(payload: dict) -> None:

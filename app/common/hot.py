@@ -25,7 +25,6 @@ from sqlalchemy import Executable, inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
 from app.common.models import UTCDateTime
 from app.common.session import statement_connection
@@ -130,25 +129,33 @@ class HotStatement:
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
-def loaded(model: type, values: dict[str, Any], unloaded: Sequence[str] = ()) -> Any:
+def loaded(model: type, values: dict[str, Any]) -> Any:
     """The row (every column of `model`, by attribute name) as the session's instance, as a query would load it:
     the identity map's own if it holds that row (its expired attributes refreshed from `values`), else a new
     persistent instance whose columns count as loaded and unchanged (no attribute events; relationships load
-    lazily as usual). Columns named in `unloaded` are missing from `values`: they load when first read."""
+    lazily as usual). A column missing from `values` loads when first read (`make_transient_to_detached`
+    expires what the instance lacks)."""
     session = db.session()
-    mapper = inspect(model)
-    key = identity_key(model, tuple(values[column.key] for column in mapper.primary_key))
+    mapper, keys = _MAPPED.get(model) or _mapped(model)
+    key = mapper.identity_key_from_primary_key(tuple(values[name] for name in keys))
     known = session.identity_map.get(key)
     if known is not None:
-        unloaded = inspect(known).unloaded
+        expired = inspect(known).unloaded
         for name, value in values.items():
-            if name in unloaded:
+            if name in expired:
                 set_committed_value(known, name, value)
         return known
     instance = mapper.class_manager.new_instance()
     instance.__dict__.update(values)
     make_transient_to_detached(instance)
     session.add(instance)
-    if unloaded:
-        session.expire(instance, unloaded)
     return instance
+
+
+_MAPPED: dict[type, tuple[Any, tuple[str, ...]]] = {}
+
+
+def _mapped(model: type) -> tuple[Any, tuple[str, ...]]:
+    mapper = inspect(model)
+    _MAPPED[model] = mapper, tuple(mapper.get_property_by_column(column).key for column in mapper.primary_key)
+    return _MAPPED[model]
