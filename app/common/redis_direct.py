@@ -7,7 +7,8 @@ round trip itself (bench/RESULTS.md). Here a command is packed and parsed in C (
 the socket redis-py's own `connect()` opened, so AUTH, SELECT, TLS and Unix sockets work as configured.
 
 What is kept of the client: an idle connection the server dropped (restart, `CLIENT KILL`, idle timeout) is
-found on use and the command sent once more on a new one; a connection that failed mid-command is closed,
+found on use and the command sent once more on a new one (as redis-py retries: for commands that may run
+twice, as the owner cache's scripts may); a connection that failed mid-command is closed,
 never reused with a reply unread; a process forked with idle connections never shares them with its parent.
 """
 
