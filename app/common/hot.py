@@ -17,12 +17,12 @@ depends on the values (expanding IN, literal_execute): pass a list to `= ANY(:pa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Executable, inspect
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -60,7 +60,8 @@ class HotStatement:
         process = self._bind_processors.get(name)
         return value if process is None or value is None else process(value)
 
-    def _run(self, params: dict[str, Any], fetch: Callable[[Any], Any]) -> Any:
+    def _bound(self, params: dict[str, Any]) -> tuple[Connection, dict[str, Any]]:
+        """The connection to run on and the values of the statement's parameters, as their types store them."""
         session = db.session()
         if session.autoflush:
             session.flush()  # as Session.execute autoflushes (returns at once when nothing is pending)
@@ -70,6 +71,10 @@ class HotStatement:
         values = dict(self._defaults)
         for name, value in params.items():
             values[name] = self._process_bind(name, value)
+        return connection, values
+
+    def _run(self, params: dict[str, Any], fetch: Callable[[Any], Any]) -> Any:
+        connection, values = self._bound(params)
         engine = connection.engine
         cursor = connection.connection.driver_connection.cursor()
         try:
@@ -100,6 +105,26 @@ class HotStatement:
             for index, process in self._result_processors
             if not (isinstance(columns[index][0], UTCDateTime) and columns[index][1][1] == TIMESTAMPTZ_OID)
         )
+
+    def copy_out(self, **params: Any) -> Iterator[memoryview]:
+        """The rows of `COPY (statement) TO STDOUT` in PostgreSQL's text format, one row (with its newline) at a
+        time as they arrive: no cursor round trip per batch, and PostgreSQL formats every value. COPY takes no
+        server-side parameters, so psycopg binds the values into the statement on the client (quoted by its
+        adapters). Leaving early (a client that hung up) ends the COPY on the connection."""
+        connection, values = self._bound(params)
+        sql = f"COPY ({self.sql}) TO STDOUT"
+        engine = connection.engine
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            if engine.dispatch.before_cursor_execute:
+                engine.dispatch.before_cursor_execute(connection, cursor, sql, values, None, False)
+            with cursor.copy(sql, values) as copy:
+                yield from copy
+        except self._dialect.loaded_dbapi.Error as error:
+            connection._handle_dbapi_exception(error, sql, values, cursor, None)
+            raise  # not reached: _handle_dbapi_exception raises
+        finally:
+            cursor.close()
 
     @staticmethod
     def _processed(row: tuple | None, processors: tuple[tuple[int, Callable[[Any], Any]], ...]) -> tuple | None:

@@ -39,18 +39,17 @@ def export_goals(username: str, fmt: str, output: str | None, **options) -> None
         filters = GoalQuerySchema().load({key: list(v) if isinstance(v, tuple) else v for key, v in raw.items()})
     except ma.ValidationError as exc:
         raise click.UsageError(str(exc.messages)) from exc
-    stmt = export.export_stmt(user, filters)
     today = viewer_today(user)
     if output is None:
-        for chunk in export.stream_export(stmt, today, fmt):
+        for chunk in export.stream_export(user, filters, today, fmt):
             sys.stdout.write(chunk)
         sys.stdout.flush()
         return
-    total = export.count_rows(stmt)
+    total = export.count_rows(export.export_stmt(user, filters))
     with (
         open(output, "w", encoding="utf-8", newline="") as handle,
         click.progressbar(length=total, label=f"Exporting {total} goals", file=sys.stderr) as bar,
     ):
-        for chunk in export.stream_export(stmt, today, fmt, on_rows=bar.update):
+        for chunk in export.stream_export(user, filters, today, fmt, on_rows=bar.update):
             handle.write(chunk)
     click.echo(f"Wrote {total} goals to {output}.", err=True)

@@ -29,7 +29,7 @@ def escape_like(value: str, escape: str = "\\") -> str:
     return value.replace(escape, escape * 2).replace("%", escape + "%").replace("_", escape + "_")
 
 
-def _shape(filters: dict[str, Any]) -> tuple:
+def filter_shape(filters: dict[str, Any]) -> tuple:
     """Which filters are present, and the ordering: the statement depends on this only, never on the values."""
     return (
         _how_many(filters.get("status")),
@@ -109,7 +109,7 @@ def _one_of(column: Any, name: str, how_many: int) -> Any:
 
 def apply_goal_filters(stmt: Select, user: User, filters: dict[str, Any]) -> Select:
     """Restrict `stmt` (selecting from goals) to what `user` may see and to the given filters (values bound)."""
-    return filter_goals(stmt, _shape(filters)).params(goal_filter_params(user, filters))
+    return filter_goals(stmt, filter_shape(filters)).params(goal_filter_params(user, filters))
 
 
 def apply_ordering(stmt: Select, ordering: str) -> Select:
@@ -140,7 +140,7 @@ def goal_page(user: User, filters: dict[str, Any], pagination_parameters: Any, t
     """One page of the goal list as dicts of LIST_COLUMNS (`item_count` set), `days_left` counted from `today`:
     the statement of the filters' shape is built and compiled once per process, and psycopg prepares it on the
     server."""
-    shape = _shape(filters)
+    shape = filter_shape(filters)
     page = _PAGES.get(shape)
     if page is None:
         page = _PAGES[shape] = HotPage(filter_goals(select(*LIST_COLUMNS, DAYS_LEFT), shape))

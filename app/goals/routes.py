@@ -191,8 +191,8 @@ class GoalExportView(MethodView):
     def get(self, args):
         """Export my goals (same filters as the list) as CSV or JSON, streamed"""
         fmt = args.pop("format")
-        stmt = export.export_stmt(current_user, args)  # visibility fixed here, before streaming starts
-        body = export.stream_export(stmt, services.viewer_today(current_user), fmt)
+        # visibility fixed here, before streaming starts
+        body = export.stream_export(current_user, args, services.viewer_today(current_user), fmt)
         return Response(
             stream_with_context(body),
             content_type=export.CONTENT_TYPES[fmt],

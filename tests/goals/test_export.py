@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -140,3 +141,101 @@ def test_every_formula_start_is_neutralised_and_plain_text_is_not(text):
     assert safe_cell(text) == "'" + text
     assert safe_cell("plain " + text) == "plain " + text
     assert safe_cell(-3) == -3 and safe_cell(None) is None
+
+
+# Every kind of cell PostgreSQL renders for the CSV export (app/common/csvsafe.py), against Python's csv module.
+AWKWARD = [
+    "plain",
+    "comma, inside",
+    'a "quoted" word',
+    "line\nbreak",
+    "carriage\rreturn",
+    "windows\r\nline",
+    "tab\there",
+    "back\\slash and \\n literally",
+    "  spaces around  ",
+    "=1+1",
+    "+1",
+    "-1",
+    "@A1",
+    "\t=1",
+    "\r=1",
+    "Сказать «привет» 🎯",
+]
+
+
+def _reference_csv(goals: list[dict]) -> str:
+    """What the export wrote when Python built it: safe_cell on free text, isoformat on datetimes, csv.writer."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(FIELDS)
+    for goal in goals:
+        row = []
+        for name in FIELDS:
+            value = goal[name]
+            if name in ("title", "description", "category_title"):
+                value = safe_cell(value)
+            elif name in ("created_at", "updated_at"):
+                value = datetime.fromisoformat(value).isoformat()
+            row.append(value)
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def test_csv_written_by_postgresql_is_what_the_csv_module_writes(api, g, team):
+    from sqlalchemy import update
+
+    from app.extensions import db
+    from app.goals.models import Goal
+
+    category = g.category(team.owner, team.board["id"], '=Category, "odd"\n')
+    ids = []
+    for index, text in enumerate(AWKWARD):
+        goal = g.goal(
+            team.owner,
+            category["id"] if index % 2 else team.category["id"],
+            text,
+            description=AWKWARD[-1 - index] if index % 3 else "",
+            priority=("low", "medium", "high", "critical")[index % 4],
+            due_date=None if index % 5 == 0 else f"20{10 + index}-0{1 + index % 9}-1{index % 10}",
+            start_date=None if index % 2 else "2009-02-28",
+        )
+        ids.append(goal["id"])
+    # Whole seconds print without a fraction, trailing zeros of a fraction are kept (isoformat's rules).
+    db.session.execute(
+        update(Goal).where(Goal.id == ids[0]).values(created_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
+    )
+    db.session.execute(
+        update(Goal).where(Goal.id == ids[1]).values(updated_at=datetime(999, 1, 2, 3, 4, 5, 120000, tzinfo=UTC))
+    )
+    # The API refuses control characters; rows written before that rule (or by hand) may hold them.
+    controls = "controls \b \f \v \x01 \x1f end"
+    db.session.execute(update(Goal).where(Goal.id == ids[2]).values(description=controls))
+    db.session.commit()
+    as_json = json.loads(api.get("/api/v1/goals/export?format=json&ordering=title", team.reader).get_data())
+    assert len(as_json) == len(AWKWARD) + 1 and any(goal["description"] == "" for goal in as_json)
+    assert any(goal["description"] == controls for goal in as_json)
+    written = api.get("/api/v1/goals/export?format=csv&ordering=title", team.reader).get_data(as_text=True)
+    assert written == _reference_csv(as_json)
+    assert "2026-01-02T03:04:05+00:00" in written and "0999-01-02T03:04:05.120000+00:00" in written
+
+
+def test_a_csv_export_the_client_leaves_early_ends_its_copy(api, g, team, monkeypatch):
+    """A client that hangs up mid-export: the COPY is ended on the connection, the next request is served."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from app.goals import export
+
+    monkeypatch.setattr(export, "BATCH", 2)
+    for index in range(6):
+        g.goal(team.owner, team.category["id"], f"Goal {index}")
+    whole = api.get("/api/v1/goals/export?format=csv", team.reader).get_data(as_text=True)
+    assert len(whole.splitlines()) == 8  # the header, "Ship it" and six more
+    resp = api.get("/api/v1/goals/export?format=csv", team.reader, buffered=False)
+    chunks = resp.response  # the body as the app yields it, nothing read yet
+    assert next(chunks).startswith(b"id,title,") and next(chunks).count(b"\r\n") == 2
+    resp.close()
+    assert db.session.execute(text("SELECT 1")).scalar() == 1
+    assert api.get("/api/v1/goals/export?format=csv", team.reader).get_data(as_text=True) == whole
+    assert api.get("/api/v1/goals?page_size=100", team.reader).json[0]["title"]
