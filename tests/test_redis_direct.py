@@ -33,6 +33,13 @@ def test_replies_are_what_redis_py_returns(direct, redis_client):
     assert len(direct._idle) == 1  # one connection, reused for every command
 
 
+def test_a_command_larger_than_the_send_buffer_arrives_whole(direct, redis_client):
+    value = os.urandom(16 * 1024 * 1024)  # one send() takes what the socket's buffer holds, far less than this
+    assert direct.execute("SET", "big", value) == b"OK"
+    assert redis_client.get("big") == value
+    assert direct.execute("STRLEN", "big") == len(value)
+
+
 def test_server_errors_raise_as_redis_py_raises_them(direct, redis_client):
     redis_client.set("k", "v")
     with pytest.raises(redis.ResponseError, match="WRONGTYPE"):

@@ -60,21 +60,19 @@ class HotPage:
             ~exists(select(literal(1)).select_from(listed))
         )
         self._page = HotStatement(select(listed).union_all(only_total))
-        self._keys: tuple[str, ...] | None = None
 
     def __call__(self, params: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]] | None:
         """The page as one dict per row (column label → value); sets `item_count` as `paginate` does."""
         page, size = pagination_parameters.page, pagination_parameters.page_size
         offset = min((page - 1) * size, MAX_OFFSET)
-        rows = self._page.all(**params, page_limit=size, page_offset=offset)
-        total = rows[0][-1]
-        if len(rows) == 1 and all(value is None for value in rows[0][:-1]):  # a listed row has its id at least
+        records = self._page.dicts(**params, page_limit=size, page_offset=offset)
+        for record in records:
+            total = record.pop("_total")
+        first = records[0]
+        if len(records) == 1 and all(value is None for value in first.values()):  # a listed row has its id at least
             if total is None:
                 return None
             pagination_parameters.item_count = total
             return []
         pagination_parameters.item_count = total
-        keys = self._keys
-        if keys is None:  # plain str: the labels of a CTE's columns are str subclasses, which orjson refuses as keys
-            keys = self._keys = tuple(str(key) for key in self._page.keys[:-1])
-        return [dict(zip(keys, row[:-1], strict=True)) for row in rows]
+        return records

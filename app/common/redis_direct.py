@@ -82,7 +82,11 @@ def _round_trip(held: tuple[Any, hiredis.Reader], packed: bytes) -> Any:
     if sock is None:
         raise redis.ConnectionError("the connection is closed")
     try:
-        sock.sendall(packed)
+        # One send: a command fits the socket's buffer. gevent's sendall asks the kernel for the buffer's size
+        # (a getsockopt) before every send.
+        sent = sock.send(packed)
+        if sent < len(packed):
+            sock.sendall(packed[sent:])
         reply = reader.gets()
         while reply is False:
             chunk = sock.recv(65536)
