@@ -3,8 +3,9 @@
 * The RQ worker (app.common.queue.JobWorker, a SimpleWorker: jobs run in this process, so the app and its
   database pool are built once) runs in the main thread, where RQ installs its signal handlers:
   SIGTERM/SIGINT finish the current job, then stop (a second signal stops at once). It takes jobs from the
-  queues `reminders`, `notifications` and `default`, in that order; no job waits in place for Telegram's
-  limits (app.notify.delivery re-schedules it), so one queue never holds the others up for long.
+  queues `deliveries` (Telegram messages whose reserved slot has come), `reminders`, `notifications` and
+  `default`, in that order; no job waits in place for Telegram's limits (app.notify.delivery re-schedules
+  it), so one queue never holds the others up for long.
 * The scheduler loop runs in a daemon thread: every SCHEDULER_INTERVAL seconds it takes rq-scheduler's
   lock and moves due jobs to the queue. Several worker processes may run; the lock makes their loops
   take turns, and the jobs themselves are idempotent (see app.habits.jobs).

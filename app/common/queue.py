@@ -38,13 +38,16 @@ from rq_scheduler import Scheduler
 from app.common import after_commit
 from app.extensions import db, redis_store
 
-#: The queues, in the order the worker takes from them: habit reminders first, then notifications (task
-#: notifications, link confirmations, digests), then the rest (periodic scans, housekeeping). A domain's
-#: deferred Telegram deliveries go back to the domain's own queue, so one kind never waits behind the other.
+#: The queues, in the order the worker takes from them: deferred Telegram deliveries first (each holds a send
+#: slot that is due now: queued behind a burst of reminders, the slots would pass unused and the messages
+#: then go out in a lump; their arrival is bounded by the send rates, so they never hold the others up for
+#: long), then habit reminders, then notifications (task notifications, link confirmations, digests), then
+#: the rest (periodic scans, housekeeping).
+DELIVERIES = "deliveries"
 REMINDERS = "reminders"
 NOTIFICATIONS = "notifications"
 DEFAULT = "default"
-QUEUE_NAMES = (REMINDERS, NOTIFICATIONS, DEFAULT)
+QUEUE_NAMES = (DELIVERIES, REMINDERS, NOTIFICATIONS, DEFAULT)
 JOB_TIMEOUT = 300
 
 

@@ -167,7 +167,6 @@ def _deliver(habit: Habit, owner: User, day: date, key: str) -> str:
         lambda lang: reminder_text(lang, habit, related),
         markup=lambda lang: keyboard(lang, habit.id, day),
         key=key,
-        queue_name=queue.REMINDERS,
     )
     return outcome if outcome in ("sent", "deferred") else "not sent"
 

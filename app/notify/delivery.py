@@ -5,8 +5,9 @@ reminder occurrence, a notification row): letters, digits, "-" and "_". `send_to
 job, after that job's own exactly-once claim) renders it and hands it to `_attempt`:
 
 1. The chat's slot (TELEGRAM_CHAT_RATE). If it is in the future the delivery is re-scheduled for it
-   (`deliver`, job `tg-<key>`, on the domain's queue) without touching the bot's global rate: one person's
-   backlog of hundreds of messages never moves anybody else's slots.
+   (`deliver`, job `tg-<key>`, on the `deliveries` queue, which the worker takes from first: a slot is used
+   when it comes, not after the burst of domain jobs that produced it) without touching the bot's global
+   rate: one person's backlog of hundreds of messages never moves anybody else's slots.
 2. At its chat slot, the bot's global slot (TELEGRAM_SEND_RATE); if that is in the future, re-scheduled once more.
    So a message runs at most three times before it is sent, however deep its chat's backlog (no herd retrying).
 3. The send, at most once per attempt: a Redis SET NX on `telegram:sent:<key>:<attempt>` is taken first, so a
@@ -66,7 +67,6 @@ def send_to_user(
     text: str | Callable[[str], str],
     *,
     key: str,
-    queue_name: str,
     markup: Callable[[str], dict] | None = None,
     capped: bool = False,
 ) -> str:
@@ -88,7 +88,6 @@ def send_to_user(
         "chat_id": link.chat_id,
         "text": body,
         "params": params,
-        "queue": queue_name,
         "attempt": 1,
         "chat_held": False,
         "global_held": False,
@@ -135,7 +134,7 @@ def _defer(delivery: dict[str, Any], at: float) -> str:
     when = datetime.fromtimestamp(at, UTC)
     job_id = f"tg-{delivery['key']}"
     after_commit(
-        lambda: queue.schedule_at(when, deliver, delivery, job_id=job_id, queue_name=delivery["queue"]),
+        lambda: queue.schedule_at(when, deliver, delivery, job_id=job_id, queue_name=queue.DELIVERIES),
         f"defer the delivery {delivery['key']}",
     )
     return "deferred"
@@ -189,4 +188,4 @@ def send_digest(user_id: int, hour: int) -> str:
             shown.append(t(lang, "digest_more", count=len(lines) - DIGEST_SHOWN))
         return "\n".join(shown)
 
-    return send_to_user(user_id, text, key=f"digest-{int(user_id)}-{int(hour)}", queue_name=queue.NOTIFICATIONS)
+    return send_to_user(user_id, text, key=f"digest-{int(user_id)}-{int(hour)}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import select
 
-from app.common import queue
 from app.extensions import db
 from app.notify.delivery import send_to_user
 from app.notify.models import TelegramLink
@@ -23,5 +22,4 @@ def send_link_confirmation(chat_id: int, username: str) -> str | None:
         link.user_id,
         lambda lang: t(lang, "linked", username=username),
         key=f"link-{link.id}",
-        queue_name=queue.NOTIFICATIONS,
     )

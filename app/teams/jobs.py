@@ -73,7 +73,6 @@ def _deliver(user_id: int, kind: str, level: str, notification_id: int, **values
         user_id,
         lambda lang: "\n".join(text(lang)),
         key=f"task-{notification_id}",
-        queue_name=queue.NOTIFICATIONS,
         capped=True,
     )
     return "telegram" if outcome in ("sent", "deferred", "folded") else "none"  # none: not linked, blocked, failed

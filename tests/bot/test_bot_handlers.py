@@ -283,7 +283,7 @@ def test_a_deactivated_account_receives_no_notifications(app, fake_telegram, api
     auth_services.set_active(db.session.get(User, alice.id), False)
     db.session.commit()
     team_jobs.notify_task_assigned(queued, alice.id)  # the job runs after the deactivation: nothing goes out
-    assert send_to_user(alice.id, "hello", key="probe", queue_name="notifications") == "not sent"
+    assert send_to_user(alice.id, "hello", key="probe") == "not sent"
     assert len(fake_telegram.messages()) == 1
 
 

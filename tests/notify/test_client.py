@@ -16,7 +16,7 @@ def link(user):
 
 
 def test_sends_through_the_bot_api(app, fake_telegram, link, user):
-    assert delivery.send_to_user(user.id, "привет", key="hello", queue_name="notifications") == "sent"
+    assert delivery.send_to_user(user.id, "привет", key="hello") == "sent"
     [message] = fake_telegram.messages()
     assert message["chat_id"] == 555 and message["text"] == "привет"
 
@@ -52,12 +52,12 @@ def test_403_marks_the_link_blocked_and_stops_sending(app, fake_telegram, link, 
     assert client.send_message(555, "x") is False
     db.session.refresh(link)
     assert link.blocked_at is not None
-    assert delivery.send_to_user(user.id, "x", key="after", queue_name="notifications") == "not sent"
+    assert delivery.send_to_user(user.id, "x", key="after") == "not sent"
     assert len(fake_telegram.calls()) == 1  # no retry of a 403, nothing sent to a blocked chat
 
 
 def test_not_linked_sends_nothing(app, fake_telegram, user):
-    assert delivery.send_to_user(user.id, "x", key="nobody", queue_name="notifications") == "not sent"
+    assert delivery.send_to_user(user.id, "x", key="nobody") == "not sent"
     assert fake_telegram.calls() == []
 
 

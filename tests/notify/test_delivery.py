@@ -1,12 +1,14 @@
 """Jobs never wait for Telegram's limits (issue 17 item 9): one chat's backlog is re-scheduled at that chat's
 rate and never delays another chat; 429/5xx re-schedule instead of sleeping; a delivery sends at most once."""
 
+import signal
 import time
 from datetime import UTC, datetime
 
 import pytest
 
 from app.auth import services as auth_services
+from app.auth.jobs import prune_ended_sessions
 from app.auth.models import User
 from app.common import queue
 from app.extensions import db
@@ -51,7 +53,7 @@ def people(api):
 
 
 def _send(user_id: int, text: str, key: str) -> str:
-    outcome = delivery.send_to_user(user_id, text, key=key, queue_name=queue.NOTIFICATIONS)
+    outcome = delivery.send_to_user(user_id, text, key=key)
     db.session.commit()  # the deferral is scheduled after commit, as at the end of a job
     return outcome
 
@@ -113,6 +115,29 @@ def test_deferred_messages_go_out_at_the_chats_rate_exactly_once(
     assert all(stamps[i + 2] - stamps[i] >= 0.9 for i in range(len(stamps) - 2)), stamps
     assert [m["text"] for m in messages if m["chat_id"] == 9001] == ["mine"]
     assert _scheduled(redis_client) == {}
+
+
+def test_a_due_delivery_runs_before_the_domain_jobs_queued_ahead_of_it(
+    rates, no_sleep, people, fake_telegram, redis_client
+):
+    """A deferred message holds a send slot: behind a burst of reminder jobs it would miss it (the slots of a
+    1,000-reminder burst then went out in a lump ~25 s late), so the worker takes deliveries first."""
+    rates(chat=1.0, send=25.0)
+    victim = people[0]
+    assert [_send(victim.id, f"#{i}", f"slot-{i}") for i in range(2)] == ["sent", "deferred"]
+    for _ in range(3):  # a burst of domain jobs, queued before the delivery's slot comes
+        queue.enqueue(prune_ended_sessions, queue_name=queue.REMINDERS)
+    pause(1.1)
+    queue.scheduler().enqueue_jobs()  # the slot is due: the delivery joins its queue behind the burst
+    conn = queue.connection()
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        queue.JobWorker(queue.rq_queues(conn), connection=conn).work(burst=True, max_jobs=1, logging_level="WARNING")
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert [m["text"] for m in fake_telegram.messages()] == ["#0", "#1"]
+    assert queue.rq_queue(conn, queue.REMINDERS).count == 3
 
 
 def test_the_global_rate_is_reserved_not_waited_for(rates, no_sleep, api, fake_telegram, drain_jobs, redis_client):

@@ -80,13 +80,10 @@ def test_the_cap_is_per_recipient_and_the_digest_counts_what_it_does_not_quote(
     cap(1)
     link(world.member.id)
     link(world.admin.id)
-    outcomes = [
-        delivery.send_to_user(world.member.id, f"note {n}", key=f"cap-{n}", queue_name=queue.NOTIFICATIONS, capped=True)
-        for n in range(13)
-    ]
+    outcomes = [delivery.send_to_user(world.member.id, f"note {n}", key=f"cap-{n}", capped=True) for n in range(13)]
     db.session.commit()
     assert outcomes == ["sent"] + ["folded"] * 12
-    other = delivery.send_to_user(world.admin.id, "hello", key="cap-admin", queue_name=queue.NOTIFICATIONS, capped=True)
+    other = delivery.send_to_user(world.admin.id, "hello", key="cap-admin", capped=True)
     assert other == "sent"  # someone else's flood does not touch this person's allowance
     assert run_digest(world.member.id, same_hour) == "sent"
     digest = fake_telegram.messages()[-1]["text"].splitlines()
@@ -98,9 +95,6 @@ def test_the_cap_is_per_recipient_and_the_digest_counts_what_it_does_not_quote(
 def test_reminders_are_never_folded(world, cap, same_hour, fake_telegram):
     cap(1)
     link(world.member.id)
-    outcomes = [
-        delivery.send_to_user(world.member.id, f"habit {n}", key=f"rem-{n}", queue_name=queue.REMINDERS)
-        for n in range(3)
-    ]
+    outcomes = [delivery.send_to_user(world.member.id, f"habit {n}", key=f"rem-{n}") for n in range(3)]
     db.session.commit()
     assert "folded" not in outcomes and len(fake_telegram.wait_for_messages(3)) == 3
