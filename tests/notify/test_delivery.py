@@ -127,7 +127,8 @@ def test_a_due_delivery_runs_before_the_domain_jobs_queued_ahead_of_it(
     assert [_send(victim.id, f"#{i}", f"slot-{i}") for i in range(2)] == ["sent", "deferred"]
     for _ in range(3):  # a burst of domain jobs, queued before the delivery's slot comes
         queue.enqueue(prune_ended_sessions, queue_name=queue.REMINDERS)
-    pause(1.1)
+    [due] = _scheduled(redis_client).values()  # its slot, a second later, to rq-scheduler's whole seconds
+    pause(max(0.0, due - time.time()) + 0.05)
     queue.scheduler().enqueue_jobs()  # the slot is due: the delivery joins its queue behind the burst
     conn = queue.connection()
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
