@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, Uuid, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.common.hot import loaded
 from app.common.models import UTCDateTime
 from app.common.timeutil import utcnow
 from app.extensions import db
@@ -84,3 +86,34 @@ class SocialAccount(db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(lazy="raise")
+
+
+class TokenOwner:
+    """A token's user as the values of its row, and as the Session's `User` once something asks for `user`.
+
+    Why not the instance at once: putting it into the request's Session (the Session's transaction begun, the
+    instance made persistent, and both undone at teardown) cost ~70 µs a request, a twentieth of `/auth/me` and
+    3% of a hot list's page, which read only the user's id and time zone (bench/RESULTS.md). The columns read
+    as attributes (`owner.id`, `owner.timezone`); the password hash is not among them when the owner came from
+    the owner cache, and nothing else is: relationships and methods are the `user`'s."""
+
+    __slots__ = ("_user", "_values")
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+        self._user: User | None = None
+
+    def __getattr__(self, name: str) -> Any:  # only for what the slots do not have: the columns
+        if name.startswith("_"):  # an unset slot (a copy being made): never a column
+            raise AttributeError(name)
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def user(self) -> User:
+        """The user as the Session's instance (made once; a cached entry's password hash loads when read)."""
+        if self._user is None:
+            self._user = loaded(User, self._values)
+        return self._user

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, func, or_, select, update
 
 from app.auth import owner_cache
-from app.auth.models import AuthSession, User
+from app.auth.models import AuthSession, TokenOwner, User
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from app.auth.signals import profile_shown, sessions_revoked, timezone_changed, user_created
 from app.auth.throttle import login_attempt, password_check
@@ -31,7 +31,7 @@ def get_user_by_username(username: str) -> User | None:
 class Profile:
     """A user as UserSchema shows them: the user's own attributes, and the fields other domains add."""
 
-    def __init__(self, user: User, added: dict[str, Any]) -> None:
+    def __init__(self, user: User | TokenOwner, added: dict[str, Any]) -> None:
         self.__dict__.update(added)
         self._user = user
 
@@ -59,7 +59,7 @@ def _profile_fields() -> tuple[tuple[tuple[str, Callable[[Any], Any]], ...], Hot
     return known
 
 
-def profile(user: User) -> Profile:
+def profile(user: User | TokenOwner) -> Profile:
     """The user with the fields other domains add (listeners of `profile_shown`), all of them in one query."""
     fields, statement = _profile_fields()
     if statement is None:

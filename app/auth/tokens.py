@@ -11,9 +11,9 @@ from flask_jwt_extended import JWTManager, create_access_token, create_refresh_t
 from sqlalchemy import bindparam, select, update
 
 from app.auth import owner_cache
-from app.auth.models import AuthSession, User
+from app.auth.models import AuthSession, TokenOwner, User
 from app.auth.signals import sessions_revoked
-from app.common.hot import HotStatement, loaded
+from app.common.hot import HotStatement
 from app.common.models import UTCDateTime
 from app.common.timeutil import utcnow
 from app.errors import error_response
@@ -66,7 +66,7 @@ _DATETIME_KEYS = (
 )
 
 
-def load_token_owner(payload: dict, *, fresh: bool = False) -> tuple[User, SessionState] | None:
+def load_token_owner(payload: dict, *, fresh: bool = False) -> tuple[TokenOwner, SessionState] | None:
     """User and session of a decoded token, in one query or none (app/auth/owner_cache.py: an access token
     seen before, unless `fresh`); None if either is gone, revoked or inactive."""
     try:
@@ -98,7 +98,7 @@ def load_token_owner(payload: dict, *, fresh: bool = False) -> tuple[User, Sessi
     if held is not None and held.owner is None:
         state = {**values, "created_at": session.created_at, "revoked_at": session.revoked_at}
         owner_cache.store_owner(held, [state[key] for key in _CACHED_KEYS])
-    return loaded(User, values), session  # a cached entry's password hash loads when read
+    return TokenOwner(values), session
 
 
 def revoke_on_reuse(payload: dict) -> None:
@@ -141,7 +141,8 @@ def init_jwt(app: Flask, jwt: JWTManager) -> None:
         return owner is None
 
     @jwt.user_lookup_loader
-    def lookup_user(_header: dict, payload: dict) -> User | None:
+    def lookup_user(_header: dict, payload: dict) -> TokenOwner | None:
+        """What flask-jwt-extended keeps as the request's user: the TokenOwner (app/auth/current.py reads it)."""
         owner = g.get("token_owner") or load_token_owner(payload)
         return owner[0] if owner else None
 

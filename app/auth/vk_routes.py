@@ -7,10 +7,11 @@ from urllib.parse import urlencode
 
 from flask import after_this_request, current_app, redirect, request, url_for
 from flask.views import MethodView
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import jwt_required
 from marshmallow import fields, validate
 
 from app.auth import cookies, services, vk
+from app.auth.current import current_user
 from app.auth.schemas import LoginResultSchema
 from app.common.blueprint import Blueprint
 from app.common.origins import is_own_origin, origin_of

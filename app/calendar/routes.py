@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 
 from flask import Response, current_app, request
 from flask.views import MethodView
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import jwt_required
 from werkzeug.http import http_date
 
+from app.auth.current import current_user
 from app.calendar import schemas, services
 from app.common.blueprint import Blueprint
 from app.common.timeutil import utcnow

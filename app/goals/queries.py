@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import ARRAY, Date, Select, any_, bindparam, insert, or_, select
 
-from app.auth.models import User
+from app.auth.models import TokenOwner, User
 from app.common.hot import HotStatement
 from app.common.pagination import HotPage
 from app.common.schemas import schema_columns
@@ -54,7 +54,7 @@ def _how_many(values: Any) -> int:
     return min(len(values), 2) if values else 0
 
 
-def goal_filter_params(user: User, filters: dict[str, Any]) -> dict[str, Any]:
+def goal_filter_params(user: User | TokenOwner, filters: dict[str, Any]) -> dict[str, Any]:
     """The values of the bind parameters that `filter_goals` puts into the statement of these filters' shape."""
     params: dict[str, Any] = {"viewer_id": user.id}
     for name in ("status", "category", "priority"):
@@ -136,7 +136,9 @@ DAYS_LEFT = (Goal.due_date - bindparam("today", type_=Date)).label("days_left")
 _PAGES: dict[tuple, HotPage] = {}  # at most one per shape: a few thousand, each a compiled string
 
 
-def goal_page(user: User, filters: dict[str, Any], pagination_parameters: Any, today: date) -> list[dict[str, Any]]:
+def goal_page(
+    user: User | TokenOwner, filters: dict[str, Any], pagination_parameters: Any, today: date
+) -> list[dict[str, Any]]:
     """One page of the goal list as dicts of LIST_COLUMNS (`item_count` set), `days_left` counted from `today`:
     the statement of the filters' shape is built and compiled once per process, and psycopg prepares it on the
     server."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Response, stream_with_context
 from flask.views import MethodView
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import jwt_required
 
+from app.auth.current import current_user, token_owner
 from app.common.blueprint import Blueprint
 from app.common.json import RowsResponse
 from app.common.pagination import paginate
@@ -171,7 +172,7 @@ class GoalViews(MethodView):
     @blp.paginate(**PAGE)
     def get(self, filters, pagination_parameters):
         """Goals on my boards, filtered, searched and ordered"""
-        return GOAL_ROWS(services.goal_rows(current_user, filters, pagination_parameters))
+        return GOAL_ROWS(services.goal_rows(token_owner(), filters, pagination_parameters))
 
     @jwt_required()
     @blp.arguments(schemas.GoalCreateSchema)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from app.auth.models import User
+from app.auth.models import TokenOwner, User
 from app.common.hot import loaded
 from app.common.timeutil import local_today, utcnow
 from app.errors import NotFound, ValidationFailed
@@ -170,7 +170,7 @@ def delete_category(actor: User, category_id: int) -> None:
 # --- goals ----------------------------------------------------------------------------------------
 
 
-def viewer_today(actor: User, now: datetime | None = None) -> date:
+def viewer_today(actor: User | TokenOwner, now: datetime | None = None) -> date:
     return local_today(actor.timezone, now)
 
 
@@ -212,7 +212,7 @@ def goals_with_due_dates(actor: User) -> list:
     return db.session.execute(stmt).all()
 
 
-def goal_rows(actor: User, filters: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
+def goal_rows(actor: User | TokenOwner, filters: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
     """One page of the goal list, one dict per goal with its `days_left`."""
     return queries.goal_page(actor, filters, pagination_parameters, viewer_today(actor))
 

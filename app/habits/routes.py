@@ -8,9 +8,10 @@ from typing import Any
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import jwt_required
 from sqlalchemy import Select
 
+from app.auth.current import current_user, token_owner
 from app.auth.models import User
 from app.common.blueprint import Blueprint
 from app.common.json import RowsResponse
@@ -47,7 +48,7 @@ class HabitViews(MethodView):
     @blp.paginate(page_size=5)
     def get(self, pagination_parameters):
         """List my habits"""
-        return HABIT_ROWS(services.own_habit_rows(current_user, pagination_parameters))
+        return HABIT_ROWS(services.own_habit_rows(token_owner(), pagination_parameters))
 
     @jwt_required()
     @blp.arguments(schemas.HabitWriteSchema)

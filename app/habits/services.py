@@ -10,7 +10,7 @@ from sqlalchemy import Integer, Select, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import aliased
 
-from app.auth.models import User
+from app.auth.models import TokenOwner, User
 from app.common.pagination import HotPage
 from app.common.schemas import schema_columns
 from app.common.timeutil import local_today, utcnow
@@ -69,7 +69,7 @@ OWN_HABITS_PAGE = HotPage(
 )
 
 
-def own_habit_rows(user: User, pagination_parameters: Any) -> list[dict[str, Any]]:
+def own_habit_rows(user: User | TokenOwner, pagination_parameters: Any) -> list[dict[str, Any]]:
     """One page of my habits as rows, with their streaks as of today in my time zone."""
     today = local_today(user.timezone, utcnow())
     return OWN_HABITS_PAGE({"owner_id": user.id, "today": today}, pagination_parameters)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import jwt_required
 
+from app.auth.current import current_user
 from app.common.blueprint import Blueprint
 from app.common.ratelimit import client_ip
 from app.common.throttle import Bucket, failures_counted

@@ -27,7 +27,7 @@ from flask import Blueprint, current_app, request
 from flask_jwt_extended import decode_token
 from simple_websocket import ConnectionClosed
 
-from app.auth.models import User
+from app.auth.models import TokenOwner
 from app.auth.tokens import load_token_owner
 from app.common.origins import is_own_origin
 from app.errors import error_response
@@ -79,7 +79,7 @@ def check_origin():
     return None
 
 
-def _authenticate() -> tuple[User, dict] | None:
+def _authenticate() -> tuple[TokenOwner, dict] | None:
     token = request.args.get("token", "")
     if not token:
         return None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import jwt_required
 
+from app.auth.current import current_user, token_owner
 from app.common.blueprint import Blueprint
 from app.common.json import RowsResponse
 from app.common.pagination import paginate
@@ -173,7 +174,7 @@ class ListTaskViews(MethodView):
     @blp.paginate()
     def get(self, list_id, pagination_parameters):
         """Tasks of a list"""
-        return TASK_ROWS(services.list_tasks(current_user, list_id, pagination_parameters))
+        return TASK_ROWS(services.list_tasks(token_owner(), list_id, pagination_parameters))
 
     @jwt_required()
     @blp.arguments(TaskCreateSchema)

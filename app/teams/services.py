@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Integer, Select, bindparam, func, select
 
-from app.auth.models import User
+from app.auth.models import TokenOwner, User
 from app.common.pagination import HotPage
 from app.common.schemas import schema_columns
 from app.common.timeutil import utcnow
@@ -211,7 +211,7 @@ def _list_tasks_page() -> HotPage:
 _LIST_TASKS = _list_tasks_page()
 
 
-def list_tasks(actor: User, list_id: int, pagination_parameters: Any) -> list[dict[str, Any]]:
+def list_tasks(actor: User | TokenOwner, list_id: int, pagination_parameters: Any) -> list[dict[str, Any]]:
     """One page of a visible list's tasks, as rows: one statement, a page past the end and a 404 included."""
     rows = _LIST_TASKS({"list_id": list_id, "user_id": actor.id}, pagination_parameters)
     if rows is None:
